@@ -1,0 +1,7 @@
+"""CLI commands: export (being built; see the issue that owns it)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
