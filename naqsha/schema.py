@@ -154,6 +154,54 @@ CLAIMS = _register(Table("claims", (
 ), doc="Statements about who controls territory or population."))
 
 
+# --- control assessments (issue 7: etl/assessments.py writes these) ---------------------
+# The common scale every scheme maps onto (etl/schemes.py): key -> score; + is government.
+CONTROL_SCALE = {
+    "government_control": 2,
+    "government_influence": 1,
+    "contested": 0,
+    "insurgent_influence": -1,
+    "insurgent_control": -2,
+}
+
+ASSESSMENTS = _register(Table("assessments", (
+    _c("source", STR, False, "who made the assessment (--source), e.g. 'Resolute Support'"),
+    _c("as_of", pa.date32(), False, "the date the assessment describes"),
+    _c("scheme", STR, False, "rs, lwj, or the custom scheme's name"),
+    _c("level", STR, False, "district, province or country"),
+    _c("place_key", STR, True, "AF-XXX/District, AF-XXX or AFG; null when unmatched"),
+    _c("adm1", STR, True, "ISO 3166-2 province code of the matched place"),
+    _c("name", STR, True, "our name for the matched place"),
+    _c("name_original", STR, False, "the place as the source wrote it"),
+    _c("province_original", STR, True, "the province as the source wrote it"),
+    _c("category_original", STR, False, "the source's own label, kept verbatim"),
+    _c("category_common", STR, False, "key of CONTROL_SCALE"),
+    _c("score", pa.int8(), False, "CONTROL_SCALE value: 2 government control .. -2 insurgent control"),
+    _c("population", pa.float64(), True),
+    _c("notes", STR, True),
+    _c("match_how", STR, False, "exact, alias, fuzzy, merge or unmatched"),
+    _c("match_score", pa.float64(), True, "rapidfuzz score for fuzzy matches"),
+    _c("match_detail", STR, True, "which name matched, or why nothing did, with suggestions"),
+    _c("relation", STR, True, "null, 'split' (several source rows for one district) or 'merge' (one row for several)"),
+    _c("file", STR, False, "file name imported"),
+    _c("row", pa.int32(), False, "line (CSV) or row (XLSX) number in that file"),
+), doc="District/province/national control assessments by source, on a common scale."))
+
+NATIONAL_ASSESSMENTS = _register(Table("national_assessments", (
+    _c("assessor", STR, False, "who assessed, as cited"),
+    _c("reported_in", pa.date32(), True, "publication date of the report that carries the figures"),
+    _c("as_of", pa.date32(), False, "the date the figures describe"),
+    _c("districts_total", pa.int32(), False),
+    _c("government_districts", pa.int32(), True, "under government control or influence"),
+    _c("contested_districts", pa.int32(), True),
+    _c("insurgent_districts", pa.int32(), True, "under insurgent control or influence"),
+    _c("government_population_pct", pa.float64(), True),
+    _c("categories", STR, True, "the assessor's categories, as cited"),
+    _c("verified", STR, True, "how the figures were checked"),
+    _c("file", STR, False, "file name imported"),
+), doc="National district-control figures (the reference-series format; see etl/assessments.py)."))
+
+
 def table(name: str) -> Table:
     try:
         return TABLES[name]
