@@ -1,0 +1,432 @@
+"""The ETL run: read the corpus, geoparse, extract events and claims, write the store.
+
+``run_etl(corpus_dir, store_root)`` is incremental. Each document carries a content hash
+(text and metadata); a document whose hash is unchanged since the last run is not parsed
+again and its rows are carried over from the previous store, a document that left the
+corpus leaves the store, and the tables come out sorted the same way whichever path a
+row took, so an incremental run equals a run from scratch. The store's ``parser_version``
+(a fingerprint of the extraction code, the reviewed geodata tables and the boundary
+cache) changes whenever extraction could give other answers; a store written with
+another version is re-parsed in full.
+
+Everything is written in one generation through :func:`naqsha.store.write_tables`, so an
+error that stops the run (or Ctrl-C) leaves the previous store as it was. An article
+whose extraction raises is a reject (``parse_error``), not a stopped run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import importlib.util
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from naqsha import schema
+from naqsha.etl.corpus import read_corpus
+from naqsha.etl.records import Article, Claim, Event, GeoparseResult, Mention, Place, Reject, Sentence
+from naqsha.store import StoreReader, write_tables
+from naqsha.settings import get_settings
+
+#: Modules whose code decides what the ETL extracts (their source is fingerprinted).
+EXTRACTION_MODULES = (
+    "naqsha.etl.records", "naqsha.etl.pipeline", "naqsha.etl.gazetteer", "naqsha.etl.geoparse",
+    "naqsha.etl.roles", "naqsha.etl.claims", "naqsha.etl.dates", "naqsha.etl.aliases",
+)
+#: Below this many documents to parse, a worker pool costs more than it saves.
+PARALLEL_MIN_DOCS = 200
+ROW_TABLES = ("mentions", "places", "events", "claims")
+_SORT_KEYS = {
+    "documents": ["doc_id"],
+    "mentions": ["doc_id", "start", "end", "place_key"],
+    "places": ["doc_id", "place_key"],
+    "events": ["doc_id", "place_key", "role"],
+    "claims": ["doc_id", "start", "end", "subject", "metric", "claim_id"],
+}
+
+
+@dataclass
+class EtlReport:
+    corpus: str
+    store: str
+    read: int = 0
+    parsed: int = 0
+    reused: int = 0
+    removed: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    places: int = 0
+    events: int = 0
+    claims: int = 0
+    mentions: int = 0
+    parser_version: str = ""
+    full_reparse: str | None = None  # why the previous rows could not be reused
+    generation: str | None = None
+    seconds: float = 0.0
+    workers: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejects
+
+    def reject_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rej in self.rejects:
+            counts[rej.reason] = counts.get(rej.reason, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+# ---------------------------------------------------------------------------- stages
+
+
+def _stages():
+    """The extraction functions (imported late: they load their own data)."""
+    from naqsha.etl.claims import extract_claims
+    from naqsha.etl.gazetteer import load_gazetteer
+    from naqsha.etl.geoparse import geoparse
+    from naqsha.etl.roles import extract_events
+
+    return load_gazetteer, geoparse, extract_events, extract_claims
+
+
+def parser_version() -> str:
+    """A fingerprint of everything that decides what extraction returns: the source of
+    the extraction modules, the reviewed tables shipped in ``naqsha.geodata`` and the
+    files of the boundary cache (names, sizes, modification times)."""
+    digest = hashlib.sha256(f"store{schema.STORE_VERSION}".encode())
+    for name in EXTRACTION_MODULES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            digest.update(name.encode())
+            digest.update(Path(spec.origin).read_bytes())
+    try:
+        spec = importlib.util.find_spec("naqsha.geodata")
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+    except (ImportError, ValueError):
+        folder = None
+    if folder is not None:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".json", ".csv", ".tsv", ".txt", ".yaml", ".yml"):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    cache = get_settings().geodata_cache
+    if cache.is_dir():
+        for path in sorted(cache.rglob("*")):
+            if path.is_file():
+                st = path.stat()
+                digest.update(f"{path.relative_to(cache)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+def _place_columns(place: Place) -> dict:
+    return {
+        "place_key": place.place_key, "level": place.level, "adm0": place.adm0, "adm1": place.adm1,
+        "adm2": place.adm2, "name": place.name, "geonames_id": place.geonames_id,
+        "lat": place.lat, "lon": place.lon, "precision": place.precision,
+    }
+
+
+def _stable_id(*parts) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _sentence_of(sentences: list[Sentence], starts: list[int], offset: int, text_len: int) -> Sentence:
+    i = bisect.bisect_right(starts, offset) - 1
+    if 0 <= i < len(sentences) and sentences[i].start <= offset < max(sentences[i].end, offset + 1):
+        return sentences[i]
+    return Sentence(0, text_len)
+
+
+def extract_rows(article: Article, gazetteer, stages=None) -> dict[str, list[dict]]:
+    """Geoparse one article and extract its events and claims, as store rows."""
+    _, geoparse, extract_events, extract_claims = stages or _stages()
+    geo: GeoparseResult = geoparse(article, gazetteer)
+    events: list[Event] = list(extract_events(article, geo) or [])
+    claims: list[Claim] = list(extract_claims(article, geo) or [])
+    doc_id, text = article.doc_id, article.text
+    sentences = sorted(geo.sentences or [], key=lambda s: s.start)
+    starts = [s.start for s in sentences]
+
+    mentions, places, first_mention = [], {}, {}
+    counts: dict[str, int] = {}
+    for m in sorted(geo.mentions, key=lambda m: (m.start, m.end)):
+        sent = m.sentence or _sentence_of(sentences, starts, m.start, len(text))
+        key = m.place.place_key
+        mentions.append({
+            "doc_id": doc_id, "place_key": key, "start": m.start, "end": m.end, "text": m.text,
+            "resolution": m.resolution, "metonymy": bool(m.metonymy),
+            "sentence_start": sent.start, "sentence_end": sent.end,
+        })
+        places.setdefault(key, m.place)
+        first_mention.setdefault(key, m)
+        counts[key] = counts.get(key, 0) + 1
+
+    # A claim about a place the document names is a control event there, when the
+    # role extractor did not already report one.
+    by_pair: dict[tuple[str, str], dict] = {}
+    for ev in events:
+        if ev.role not in schema.ROLES:
+            continue
+        pair = (ev.place.place_key, ev.role)
+        places.setdefault(ev.place.place_key, ev.place)
+        row = by_pair.get(pair)
+        if row is None:
+            by_pair[pair] = _event_row(article, ev)
+        else:
+            _merge_event(row, ev)
+    for claim in claims:
+        pair = (claim.scope, "control")
+        if pair not in by_pair and claim.scope in places:
+            sent = _sentence_of(sentences, starts, claim.start, len(text))
+            by_pair[pair] = _event_row(article, Event(place=places[claim.scope], role="control", sentence=sent))
+
+    roles: dict[str, set] = {}
+    for key, role in by_pair:
+        roles.setdefault(key, set()).add(role)
+    place_rows = []
+    for key, place in places.items():
+        first = first_mention.get(key)
+        place_rows.append({
+            "doc_id": doc_id, **_place_columns(place),
+            "roles": sorted(roles.get(key, ()), key=schema.ROLES.index),
+            "n_mentions": counts.get(key, 0),
+            "resolution": first.resolution if first else "event",
+        })
+    claim_rows = []
+    for c in claims:
+        claim_rows.append({
+            "claim_id": _stable_id(doc_id, c.start, c.end, c.subject, c.metric, c.value, c.scope, c.derived),
+            "doc_id": doc_id, "subject": c.subject, "metric": c.metric, "value": c.value, "unit": c.unit,
+            "of_total": c.of_total, "scope": c.scope, "attributed_to": c.attributed_to, "as_of": c.as_of,
+            "start": c.start, "end": c.end, "text": c.text, "derived": bool(c.derived),
+            "outlet": article.outlet, "published": article.published_from,
+        })
+    return {"mentions": mentions, "places": place_rows, "events": list(by_pair.values()), "claims": claim_rows}
+
+
+def _event_row(article: Article, ev: Event) -> dict:
+    sent = ev.sentence or Sentence(0, len(article.text))
+    return {
+        "event_id": _stable_id(article.doc_id, ev.place.place_key, ev.role),
+        "doc_id": article.doc_id, "role": ev.role, **_place_columns(ev.place),
+        "sentence_start": sent.start, "sentence_end": sent.end,
+        "evidence": article.text[sent.start:sent.end].strip()[:2000],
+        "event_date": ev.event_date, "date_precision": ev.date_precision,
+        "fatalities": ev.fatalities, "fatalities_approx": ev.fatalities_approx,
+        "actors": list(ev.actors or []), "outlet": article.outlet, "published": article.published_from,
+    }
+
+
+def _merge_event(row: dict, ev: Event) -> None:
+    """A second event of the same (place, role): keep the first evidence, fill gaps."""
+    if row["event_date"] is None and ev.event_date is not None:
+        row["event_date"], row["date_precision"] = ev.event_date, ev.date_precision
+    if ev.fatalities is not None and (row["fatalities"] is None or ev.fatalities > row["fatalities"]):
+        row["fatalities"], row["fatalities_approx"] = ev.fatalities, ev.fatalities_approx
+    for actor in ev.actors or []:
+        if actor not in row["actors"]:
+            row["actors"].append(actor)
+
+
+def document_row(article: Article) -> dict:
+    return {
+        "doc_id": article.doc_id, "path": article.path, "content_hash": article.content_hash,
+        "title": article.title, "outlet": article.outlet, "url": article.url, "licence": article.licence,
+        "published_from": article.published_from, "published_to": article.published_to,
+        "dateline": article.dateline, "kind": article.kind, "metadata_source": article.metadata_source,
+        "is_sample": bool(article.is_sample), "n_chars": len(article.text), "text": article.text,
+    }
+
+
+# ---------------------------------------------------------------------------- parsing
+
+_WORKER: dict = {}
+
+
+def _parse_one(article: Article) -> tuple[str, dict | None, str | None]:
+    try:
+        return article.doc_id, extract_rows(article, _WORKER["gazetteer"], _WORKER["stages"]), None
+    except Exception as exc:  # one article's failure is a reject, not a stopped run
+        return article.doc_id, None, f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _parse_chunk(articles: list[Article]) -> list[tuple[str, dict | None, str | None]]:
+    return [_parse_one(a) for a in articles]
+
+
+def _workers_setting(workers: int | None) -> int:
+    if workers is None:
+        env = os.environ.get("NAQSHA_ETL_WORKERS")
+        workers = int(env) if env and env.isdigit() else min(2, os.cpu_count() or 1)
+    return max(1, workers)
+
+
+def _parse_all(todo: list[Article], workers: int, show_progress: bool) -> list[tuple[str, dict | None, str | None]]:
+    results = []
+    if workers > 1 and len(todo) >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods():
+        # Workers are forked after the gazetteer is loaded: they share it, nothing is pickled
+        # but the articles and the rows.
+        size = max(16, min(250, len(todo) // (workers * 6)))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        with pool:
+            # submit (and so fork the workers) before the progress bar's thread starts
+            futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
+            try:
+                with _progress_bar(show_progress, len(todo)) as progress:
+                    for fut in as_completed(futures):
+                        part = fut.result()
+                        results.extend(part)
+                        progress(len(part))
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+    else:
+        with _progress_bar(show_progress, len(todo)) as progress:
+            for article in todo:
+                results.append(_parse_one(article))
+                progress(1)
+    return results
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def _frame(name: str, rows) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=schema.table(name).names) if not isinstance(rows, pd.DataFrame) else rows
+    if len(df):
+        df = df.sort_values(_SORT_KEYS[name], kind="mergesort").reset_index(drop=True)
+    return df
+
+
+def _previous(reader: StoreReader, version: str) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """(doc_id -> content_hash, doc_id -> path, why nothing can be reused)."""
+    if not reader.exists():
+        return {}, {}, "no previous store"
+    meta = reader.meta()
+    docs = reader.read("documents", columns=["doc_id", "content_hash", "path"])
+    hashes = dict(zip(docs["doc_id"], docs["content_hash"]))
+    paths = dict(zip(docs["doc_id"], docs["path"]))
+    if meta.get("store_version") != schema.STORE_VERSION:
+        return hashes, paths, "the store was written by another store version"
+    if meta.get("parser_version") != version:
+        return hashes, paths, "the extraction code or gazetteer changed"
+    return hashes, paths, None
+
+
+def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | None = None,
+            max_bytes: int | None = None, full: bool = False) -> EtlReport:
+    """Read ``corpus_dir``, extract, and write the store at ``store_root`` (default: the
+    store setting) in one atomic generation. ``full=True`` re-parses every document."""
+    t0 = time.perf_counter()
+    reader = StoreReader(store_root)
+    report = EtlReport(corpus=str(Path(corpus_dir)), store=str(reader.root))
+    articles, rejects = read_corpus(corpus_dir, max_bytes=max_bytes)
+    report.read, report.rejects = len(articles), list(rejects)
+    version = parser_version()
+    report.parser_version = version
+    prev_hash, prev_path, why = _previous(reader, version)
+    if full:
+        why = "a full run was asked for"
+    report.full_reparse = why if prev_hash or full else None
+    current = {a.doc_id for a in articles}
+    report.removed = sum(1 for d in prev_hash if d not in current)
+    reuse = set() if why else {a.doc_id for a in articles if prev_hash.get(a.doc_id) == a.content_hash}
+    todo = [a for a in articles if a.doc_id not in reuse]
+    report.reused = len(reuse)
+    report.workers = _workers_setting(workers) if len(todo) >= PARALLEL_MIN_DOCS else 1
+
+    tables: dict[str, pd.DataFrame | list] = {"rejects": None}
+    nothing_changed = (not todo and not report.removed and not why
+                       and all(prev_path.get(a.doc_id) == a.path for a in articles))
+    if not nothing_changed:
+        rows: dict[str, list] = {name: [] for name in ROW_TABLES}
+        if todo:
+            stages = _stages()
+            gazetteer = stages[0]()
+            _WORKER.update(gazetteer=gazetteer, stages=stages)
+            try:
+                results = _parse_all(todo, report.workers, progress)
+            finally:
+                _WORKER.clear()
+            by_id = {a.doc_id: a for a in todo}
+            failed = set()
+            for doc_id, doc_rows, error in results:
+                if error is not None:
+                    failed.add(doc_id)
+                    report.rejects.append(Reject(by_id[doc_id].path, "parse_error",
+                                                 f"extraction failed on this article ({error})"))
+                    continue
+                for name in ROW_TABLES:
+                    rows[name].extend(doc_rows[name])
+            articles = [a for a in articles if a.doc_id not in failed]
+            report.parsed = len(todo) - len(failed)
+        frames = {name: _frame(name, rows[name]) for name in ROW_TABLES}
+        if reuse:
+            keep = sorted(reuse)
+            for name in ROW_TABLES:
+                cols = schema.table(name).names
+                old = reader.read(name, columns=cols)
+                old = old[old["doc_id"].isin(keep)]
+                frames[name] = _frame(name, pd.concat([old, frames[name]], ignore_index=True)
+                                      if len(frames[name]) else old)
+        tables.update(frames)
+        tables["documents"] = _frame("documents", [document_row(a) for a in articles])
+    tables["rejects"] = pd.DataFrame(
+        [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in report.rejects],
+        columns=schema.table("rejects").names)
+    gen = write_tables(tables, reader.root, parser_version=version, corpus=str(Path(corpus_dir).resolve()),
+                       last_run={"read": report.read, "parsed": report.parsed, "reused": report.reused,
+                                 "removed": report.removed, "rejected": len(report.rejects)})
+    report.generation = gen.name
+    if nothing_changed:
+        counts = {name: _count_rows(reader, name) for name in ROW_TABLES}
+    else:
+        counts = {name: len(tables[name]) for name in ROW_TABLES}
+    report.places, report.events, report.claims, report.mentions = (
+        counts["places"], counts["events"], counts["claims"], counts["mentions"])
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _count_rows(reader: StoreReader, name: str) -> int:
+    import pyarrow.parquet as pq
+
+    gen = reader.root / reader.version()
+    path = gen / f"{name}.parquet"
+    return pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
+
+
+class _progress_bar:
+    """A rich progress bar over documents to parse, or nothing."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total, self._progress = enabled, total, None
+
+    def __enter__(self):
+        if not self.enabled or not self.total:
+            return lambda n: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(),
+                                  TimeRemainingColumn(), transient=True)
+        self._progress.start()
+        task = self._progress.add_task("parse", total=self.total)
+        return lambda n: self._progress.advance(task, n)
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+        return False
