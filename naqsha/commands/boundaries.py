@@ -1,7 +1,74 @@
-"""CLI commands: boundaries (being built; see the issue that owns it)."""
+"""CLI: ``naqsha boundaries`` (fetch the pinned sources and build the layers) and
+``naqsha boundaries status`` (where each layer came from, checksum, feature count).
+The work is done in ``naqsha.etl.boundaries``."""
+
+from __future__ import annotations
+
+from typing import List, Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+boundaries_app = typer.Typer(
+    help="Fetch and build the boundary layers (provinces, districts, countries).",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+@boundaries_app.callback(invoke_without_command=True)
+def boundaries(
+    ctx: typer.Context,
+    accept_new: Optional[List[str]] = typer.Option(
+        None,
+        "--accept-new",
+        metavar="LAYER",
+        help="Accept a source file whose SHA-256 differs from the manifest (a new release "
+        "you checked). Repeat for several layers: outline, provinces, districts, countries.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Fetch (or copy from NAQSHA_GEODATA_MIRROR) the boundary files, verify their
+    checksums and build the normalised layers in the geodata cache."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from naqsha.etl.boundaries import build_boundaries
+
+    state = build_boundaries(accept_new=accept_new or (), progress=not quiet)
+    console = Console()
+    console.print(f"Built the boundary layers in {state['build_seconds']:.1f} s.")
+    _print_status(console, state, show_notes=False)
+
+
+@boundaries_app.command("status")
+def status_command() -> None:
+    """For each layer: where it came from, whether its checksum matched, its features."""
+    from naqsha.etl.boundaries import status
+
+    _print_status(Console(), status(), show_notes=True)
+
+
+def _print_status(console: Console, state: dict, show_notes: bool) -> None:
+    table = Table(title=f"boundary layers in {state.get('cache', 'the geodata cache')}")
+    for column in ("layer", "features", "checksum", "from"):
+        table.add_column(column, overflow="fold")
+    for name, rec in state["layers"].items():
+        count = rec.get("features_on_disk", rec["features"])
+        features = f"{count} {name}" if count is not None else "[red]missing file[/]"
+        expected = rec.get("expected_features")
+        if count is not None and expected is not None and count != expected:
+            features += f" (pinned release: {expected})"
+        check = "matched" if rec["checksum"] == "matched" else f"[yellow]{rec['checksum']}[/]"
+        table.add_row(name, features, f"{check}\nsha256 {rec['sha256'][:16]}…", rec["origin"])
+    console.print(table)
+    if show_notes:
+        for name, rec in state["layers"].items():
+            for note in rec.get("notes", []):
+                console.print(f"  {name}: {note}", highlight=False)
+        console.print(f"built {state['built_at']} in {state['build_seconds']} s", highlight=False)
+    console.print(state["citation"], style="dim", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(boundaries_app, name="boundaries")
