@@ -384,7 +384,11 @@ def _status_record(fetched, built, notes, started, accepted) -> dict:
         f = fetched[name]
         record = asdict(f)
         record.pop("path")
-        record.update(features=len(built[name]), notes=notes.by_layer.get(name, []))
+        record.update(
+            features=len(built[name]),
+            source_features=notes.source_features.get(name),
+            notes=notes.by_layer.get(name, []),
+        )
         layers[name] = record
     return {
         "layers_version": L.LAYERS_VERSION,
@@ -451,6 +455,6 @@ def status(cache: Path | None = None) -> dict:
             record["features_on_disk"] = pq.read_metadata(path).num_rows
         except (FileNotFoundError, OSError):
             record["features_on_disk"] = None
-        record["expected_features"] = L.manifest()["layers"][name].get("features")
+        record["pinned_source_features"] = L.manifest()["layers"][name].get("features")
     state["cache"] = str(cache)
     return state

@@ -8,7 +8,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 boundaries_app = typer.Typer(
     help="Fetch and build the boundary layers (provinces, districts, countries).",
@@ -50,24 +49,29 @@ def status_command() -> None:
 
 
 def _print_status(console: Console, state: dict, show_notes: bool) -> None:
-    table = Table(title=f"boundary layers in {state.get('cache', 'the geodata cache')}")
-    for column in ("layer", "features", "checksum", "from"):
-        table.add_column(column, overflow="fold")
+    """One line per layer (no table: long paths stay whole and greppable)."""
+    console.print(f"[bold]boundary layers[/] in {state.get('cache', 'the geodata cache')}", highlight=False)
     for name, rec in state["layers"].items():
         count = rec.get("features_on_disk", rec["features"])
-        features = f"{count} {name}" if count is not None else "[red]missing file[/]"
-        expected = rec.get("expected_features")
-        if count is not None and expected is not None and count != expected:
-            features += f" (pinned release: {expected})"
+        features = f"{count} {name}" if count is not None else "[red]layer file missing[/]"
+        source, pinned = rec.get("source_features"), rec.get("pinned_source_features")
+        if source is not None and source != count:
+            features += f" (of {source} in the source)"
+        if pinned is not None and source is not None and source != pinned:
+            features += f" [yellow](the pinned release has {pinned})[/]"
         check = "matched" if rec["checksum"] == "matched" else f"[yellow]{rec['checksum']}[/]"
-        table.add_row(name, features, f"{check}\nsha256 {rec['sha256'][:16]}…", rec["origin"])
-    console.print(table)
-    if show_notes:
-        for name, rec in state["layers"].items():
+        console.print(
+            f"  [bold]{name:<10}[/] {features}; checksum {check} (sha256 {rec['sha256'][:12]}…); "
+            f"from {rec['origin']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if show_notes:
             for note in rec.get("notes", []):
-                console.print(f"  {name}: {note}", highlight=False)
+                console.print(f"      {note}", style="dim", highlight=False, soft_wrap=True)
+    if show_notes:
         console.print(f"built {state['built_at']} in {state['build_seconds']} s", highlight=False)
-    console.print(state["citation"], style="dim", highlight=False)
+    console.print(state["citation"], style="dim", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
