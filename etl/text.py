@@ -1,0 +1,122 @@
+"""Text helpers for the geoparser: folding, tokens with offsets, sentences with offsets.
+
+Everything here works on code-point offsets into the text as read, so a mention found
+on tokens maps straight back to ``Article.text[start:end]``.
+
+- ``fold(s)``: the matching key of a name: lower case, no diacritics, curly quotes and
+  apostrophes dropped, hyphens and other punctuation turned into single spaces
+  ("Sar-e-Pul" -> "sar e pul", "Afghanistan's" -> "afghanistan s", "KABUL" -> "kabul").
+- ``tokenize(text)``: word tokens with offsets. Apostrophes and hyphens split words, so a
+  possessive ("Afghanistan's") or a compound ("Moscow-led") leaves the name as a token of
+  its own. Dotted abbreviations ("U.S.", "U.A.E.") stay one token.
+- ``split_sentences(text)``: sentences with offsets; a line break always ends one
+  (headlines, captions, datelines), and ". " ends one unless the word before the stop is
+  an abbreviation ("Gen.", "Nov.", "U.S.").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from naqsha.etl.records import Sentence
+
+# Letters that NFKD does not take apart into base letter + accent.
+_SPECIAL_LETTERS = str.maketrans({
+    "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+    "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ʿ": "", "ʾ": "", "’": "", "‘": "",
+    "'": "", "`": "", "´": "", "ʼ": "",
+})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=200_000)
+def fold(s: str) -> str:
+    """The matching key of a name (see the module docstring)."""
+    s = s.translate(_SPECIAL_LETTERS)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    return _NON_WORD.sub(" ", s).strip()
+
+
+def fold_token(s: str) -> str:
+    """Fold one token: like ``fold`` but an abbreviation's dots vanish ("U.S." -> "us")."""
+    return fold(s.replace(".", ""))
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    norm: str  # folded
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def is_upper(self) -> bool:
+        letters = [c for c in self.text if c.isalpha()]
+        return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+# A dotted abbreviation (U.S., U.A.E.) or a run of letters and digits.
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens of ``text`` with their offsets."""
+    return [Token(m.start(), m.end(), m.group(), fold_token(m.group()))
+            for m in _TOKEN.finditer(text)]
+
+
+# Words that end with a full stop without ending the sentence.
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr gen lt col maj capt sgt cpl adm sen rep gov pres prof st no vs etc
+jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp dept est approx
+""".split())
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_LINE_BREAK = re.compile(r"\n+")
+
+
+def _is_abbreviation(text: str, stop: int) -> bool:
+    """True when the full stop at ``stop`` closes an abbreviation, not a sentence."""
+    m = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", text[max(0, stop - 20):stop])
+    if not m:
+        return False
+    word = m.group(1)
+    if "." in word or len(word) == 1:      # U.S. / single initials (J. Smith)
+        return True
+    return word.lower() in ABBREVIATIONS
+
+
+def _spans(text: str, start: int, end: int):
+    """Sentence spans inside one line."""
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+            continue
+        yield pos, m.end()
+        pos = m.end()
+    yield pos, end
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of ``text`` with code-point offsets, whitespace trimmed, none empty."""
+    out: list[Sentence] = []
+    line_start = 0
+    breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
+    for br_start, br_end in breaks:
+        for s, e in _spans(text, line_start, br_start):
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(Sentence(s, e))
+        line_start = br_end
+    return out
