@@ -11,7 +11,8 @@ SHA-256 equal to the manifest's (or to a new release accepted on purpose with
 ``naqsha boundaries --accept-new LAYER``, which is recorded in the cache's
 ``accepted.json``, not in code). Then the layers are built in a temporary folder inside
 the cache and moved into place with ``os.replace``; ``boundaries.json`` (the status)
-goes last. A failure at any step leaves the previous cache as it was.
+goes last. A failure at any step leaves the previous cache as it was. A lock file
+(``.lock``) keeps two builds of one cache from interleaving.
 
 Cache layout (``get_settings().geodata_cache``)::
 
@@ -25,6 +26,7 @@ Cache layout (``get_settings().geodata_cache``)::
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -122,7 +124,7 @@ def check_geojson(path: Path, layer: str, origin: str) -> None:
     try:
         doc = json.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:
-        if isinstance(exc, json.JSONDecodeError) and exc.pos >= len(exc.doc.rstrip()) - 1:
+        if _looks_truncated(exc, head):
             raise GeodataError(
                 f"{path.name} (layer {layer}, from {origin}) is truncated: its JSON stops "
                 f"after {size:,} bytes. Copy or download it again, completely, then run "
@@ -140,6 +142,15 @@ def check_geojson(path: Path, layer: str, origin: str) -> None:
             "FeatureCollection. Put the GeoJSON file named in geodata/manifest.json there and "
             "run `naqsha boundaries` again."
         )
+
+
+def _looks_truncated(exc: Exception, head: bytes) -> bool:
+    """JSON that starts like an object and breaks off at its end (or inside a string that
+    never closes) was cut short; anything else is not JSON at all."""
+    if not isinstance(exc, json.JSONDecodeError) or not head.lstrip().startswith(b"{"):
+        return False
+    at_end = exc.pos >= len(exc.doc.rstrip()) - 1
+    return at_end or exc.msg.startswith("Unterminated string")
 
 
 def _describe(head: bytes) -> str:
@@ -199,6 +210,8 @@ def _download(url: str, dest: Path, label: str, progress) -> None:
             return
         except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
             last = exc
+            if isinstance(exc, urllib.error.HTTPError) and exc.code < 500:
+                break  # the server answered "no": trying again will not help
             if attempt < DOWNLOAD_TRIES:
                 time.sleep(2 ** (attempt - 1))
     raise OSError(f"{last}") from last
@@ -314,12 +327,31 @@ def build_boundaries(
     source files already kept in the cache (no fetch), as ``ensure_boundaries`` does after an
     upgrade.
     """
-    settings = get_settings()
     cache = _cache_dir(cache)
+    with _locked(cache):
+        return _build_locked(cache, mirror, offline, accept_new, reuse_sources, progress)
+
+
+@contextlib.contextmanager
+def _locked(cache: Path):
+    """One build at a time per cache (the pipeline and `naqsha demo` may both ask);
+    temporary folders left by a killed build are removed once the lock is held."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "a") as fh:  # "a": never truncate (leaves mtime alone)
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            for stale in cache.glob(".build-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build_locked(cache, mirror, offline, accept_new, reuse_sources, progress) -> dict:
+    settings = get_settings()
     mirror = settings.geodata_mirror if mirror == "settings" else mirror
     offline = settings.offline if offline is None else offline
     started = time.monotonic()
-    cache.mkdir(parents=True, exist_ok=True)
     accepted = _read_json(cache / ACCEPTED_FILE, {})
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
     try:
@@ -340,6 +372,8 @@ def build_boundaries(
                 _write_parquet(web[name], tmp / f"{name}.web.parquet")
             bar.remove_task(task)
         for layer in _resolve_layers(accept_new):
+            if fetched[layer].checksum == "matched":
+                continue  # nothing new to accept
             accepted[layer] = {
                 "sha256": fetched[layer].sha256,
                 "pinned_sha256": fetched[layer].expected_sha256,
@@ -432,13 +466,17 @@ def ensure_boundaries(progress: bool = True, cache: Path | None = None) -> Path:
     cache = _cache_dir(cache)
     if is_built(cache):
         return cache
-    if all((cache / SOURCES_DIR / e["file"]).is_file() for e in L.manifest()["layers"].values()):
-        try:
-            build_boundaries(cache=cache, reuse_sources=True, progress=progress)
+    with _locked(cache):
+        if is_built(cache):  # another process built it while we waited
             return cache
-        except GeodataError:
-            pass  # kept files unusable: fetch afresh below
-    build_boundaries(cache=cache, progress=progress)
+        kept = [cache / SOURCES_DIR / e["file"] for e in L.manifest()["layers"].values()]
+        if all(path.is_file() for path in kept):
+            try:
+                _build_locked(cache, "settings", None, (), True, progress)
+                return cache
+            except GeodataError:
+                pass  # kept files unusable: fetch afresh below
+        _build_locked(cache, "settings", None, (), False, progress)
     return cache
 
 

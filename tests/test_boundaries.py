@@ -311,3 +311,35 @@ def test_a_later_bad_file_leaves_a_first_time_cache_empty(tmp_path, mirror, monk
     assert not list(folder.glob("*.parquet"))
     with pytest.raises(BoundariesMissing):
         L.load_layer("provinces")
+
+
+def test_truncated_inside_a_string(cache, mirror, capsys):
+    data = (mirror / ADM1).read_bytes()
+    cut = data.index(b'"Zabul"') + 3  # stops inside a property value
+    replace(mirror, ADM1, data[:cut])
+    fails_cleanly(cache, capsys, ADM1, "truncated")
+
+
+def test_http_404_is_not_retried(cache, monkeypatch, capsys):
+    monkeypatch.delenv("NAQSHA_GEODATA_MIRROR")
+    calls = []
+
+    def not_found(request, timeout):
+        calls.append(request.full_url)
+        raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, None)
+
+    monkeypatch.setattr(B.urllib.request, "urlopen", not_found)
+    fails_cleanly(cache, capsys, "404", "NAQSHA_GEODATA_MIRROR")
+    assert len(calls) == 1
+
+
+def test_accept_new_on_a_matching_file_records_nothing(cache, mirror):
+    assert main(["boundaries", "-q", "--accept-new", "districts"]) == 0
+    assert json.loads((cache / B.ACCEPTED_FILE).read_text()) == {}
+
+
+def test_stale_temporary_folders_are_cleaned(cache):
+    (cache / ".build-killed").mkdir()
+    (cache / ".build-killed" / "provinces.parquet").write_bytes(b"half")
+    B.build_boundaries(progress=False)
+    assert not list(cache.glob(".build-*"))
