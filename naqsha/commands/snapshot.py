@@ -1,7 +1,73 @@
-"""CLI commands: snapshot (being built; see the issue that owns it)."""
+"""CLI command: ``naqsha snapshot``, a report-quality map of the store (issue 6).
+
+The command is thin: it turns options into :class:`naqsha.filters.Filters` and calls
+:func:`naqsha.dashboard.snapshot.write_snapshot`, the same function the dashboard's
+download button uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
 
 import typer
 
+from naqsha.errors import SnapshotError
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SnapshotError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD, e.g. {flag} 2018-11-01") from None
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command()
+    def snapshot(
+        map_name: str = typer.Option(..., "--map", help="violence, venues or control"),
+        out: Path = typer.Option(..., "--out", help="output file; its extension picks the format: .png .svg .pdf .html"),
+        source: list[str] = typer.Option([], "--source", help="only articles from this outlet (repeatable)"),
+        cited: list[str] = typer.Option([], "--cited", help="only claims citing this source (repeatable; control map)"),
+        role: list[str] = typer.Option([], "--role", help="violence, negotiation or control (repeatable)"),
+        date_from: str = typer.Option(None, "--from", help="first day, YYYY-MM-DD (event day, else publication day)"),
+        date_to: str = typer.Option(None, "--to", help="last day, YYYY-MM-DD"),
+        province: list[str] = typer.Option([], "--province", help="ISO 3166-2 code such as AF-GHA (repeatable); zooms the map"),
+        page: str = typer.Option("A4", "--page", help="A4 or letter"),
+        orientation: str = typer.Option("landscape", "--orientation", help="landscape or portrait"),
+        dpi: int = typer.Option(200, "--dpi", help="resolution of a PNG (200 suits print; 50-600)"),
+        store: Path = typer.Option(None, "--store", help="store folder (default: NAQSHA_STORE or NAQSHA_HOME/store)"),
+    ) -> None:
+        """Write a map of the store as PNG, SVG, PDF or a self-contained HTML page.
+
+        The map shows exactly what the dashboard shows for the same filters, with a title,
+        the filters and date range, a legend, province boundaries, a scale bar, a regional
+        panel for venues abroad and the sources. A filter that matches nothing still writes
+        the base map, with a note saying nothing matched.
+
+        Examples:
+
+            naqsha snapshot --map violence --out violence.png
+
+            naqsha snapshot --map venues --from 2018-01-01 --to 2020-12-31 --out venues.pdf
+
+            naqsha snapshot --map control --cited "Resolute Support" --page letter --orientation portrait --out control.svg
+
+            naqsha snapshot --map violence --province AF-GHA --out ghazni.html
+        """
+        from naqsha.dashboard.snapshot import format_for_path, write_snapshot
+        from naqsha.filters import Filters
+        from naqsha.store import StoreReader
+
+        format_for_path(out)  # fail on a bad extension before reading anything
+        filters = Filters(
+            outlets=tuple(source), cited=tuple(cited), roles=tuple(role),
+            date_from=_day(date_from, "--from"), date_to=_day(date_to, "--to"),
+            provinces=tuple(p.upper() for p in province),
+        )
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            raise SnapshotError(f"--from {filters.date_from} is after --to {filters.date_to}; swap them")
+        path = write_snapshot(out, StoreReader(store), map_name, filters, page=page, orientation=orientation, dpi=dpi)
+        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes): {map_name} map, {filters.describe()}")
