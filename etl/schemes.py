@@ -157,6 +157,11 @@ def builtin_schemes() -> list[Scheme]:
 
 
 def guess_scheme(labels: list[str]) -> Scheme | None:
-    """The one built-in scheme that knows every label, else None (ambiguous or none)."""
+    """The built-in scheme that knows every label; when several do, the first, provided
+    they all map every label to the same common category; else None."""
     fits = [s for s in builtin_schemes() if all(s.lookup(lab) for lab in labels)]
-    return fits[0] if len(fits) == 1 else None
+    if not fits:
+        return None
+    if all(f.lookup(lab) == fits[0].lookup(lab) for f in fits[1:] for lab in labels):
+        return fits[0]
+    return None
