@@ -42,6 +42,9 @@ from pathlib import Path
 from typing import Iterable
 
 import pyarrow.parquet as pq
+from rich.progress import (BarColumn, DownloadColumn, Progress, ProgressColumn, SpinnerColumn,
+                           TextColumn, TimeElapsedColumn)
+from rich.text import Text
 
 from naqsha.errors import BoundariesMissing, ChecksumMismatch, GeodataError
 from naqsha.etl import layers as L
@@ -142,6 +145,12 @@ def check_geojson(path: Path, layer: str, origin: str) -> None:
             "FeatureCollection. Put the GeoJSON file named in geodata/manifest.json there and "
             "run `naqsha boundaries` again."
         )
+    if not doc["features"]:
+        raise GeodataError(
+            f"{path.name} (layer {layer}, from {origin}) is a GeoJSON FeatureCollection with no "
+            "features. Put the complete file named in geodata/manifest.json there and run "
+            "`naqsha boundaries` again."
+        )
 
 
 def _looks_truncated(exc: Exception, head: bytes) -> bool:
@@ -175,7 +184,7 @@ def verify_checksum(fetched: Fetched, accepted: dict, accept_new: bool) -> None:
         f"the manifest pins SHA-256 {fetched.expected_sha256}, the file has {fetched.sha256}. "
         "The file may be damaged or may be a newer release. If you checked it and mean to use "
         f"it, run `naqsha boundaries --accept-new {fetched.layer}` (recorded in the geodata "
-        "cache's accepted.json); otherwise fetch a good copy. The previous cache is unchanged."
+        "cache's accepted.json); otherwise fetch a good copy."
     )
 
 
@@ -188,9 +197,16 @@ def _copy_from_mirror(mirror: Path, entry: dict, layer: str, dest: Path) -> str:
         raise GeodataError(
             f"The mirror folder {mirror} (NAQSHA_GEODATA_MIRROR) has no {entry['file']} "
             f"(layer {layer}). Copy it there (from {entry['url']}), or unset "
-            "NAQSHA_GEODATA_MIRROR to download it. The previous cache is unchanged."
+            "NAQSHA_GEODATA_MIRROR to download it."
         )
-    shutil.copyfile(src, dest)
+    try:
+        shutil.copyfile(src, dest)
+    except OSError as exc:
+        raise GeodataError(
+            f"Could not copy {src} (layer {layer}) from the mirror folder "
+            f"(NAQSHA_GEODATA_MIRROR): {exc}. Check the file can be read, then run "
+            "`naqsha boundaries` again."
+        ) from None
     return str(src)
 
 
@@ -202,7 +218,7 @@ def _download(url: str, dest: Path, label: str, progress) -> None:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp, open(dest, "wb") as out:
                 total = int(resp.headers.get("Content-Length") or 0) or None
-                task = progress.add_task(f"download {label}", total=total)
+                task = progress.add_task(f"download {label}", total=total, bytes=True)
                 while chunk := resp.read(1 << 16):
                     out.write(chunk)
                     progress.advance(task, len(chunk))
@@ -258,7 +274,7 @@ def fetch_sources(
                     f"Could not download {entry['file']} (layer {layer}) from {entry['url']}: "
                     f"{exc}. If this machine has no internet access, set NAQSHA_GEODATA_MIRROR "
                     f"to a folder holding {_needed_files(spec)} and run `naqsha boundaries` "
-                    "again. The previous cache is unchanged."
+                    "again."
                 ) from None
         check_geojson(dest, layer, origin)
         fetched = Fetched(layer, entry["file"], dest, origin, sha256_of(dest), entry["sha256"], "")
@@ -271,6 +287,8 @@ def fetch_sources(
 
 
 class _Quiet:
+    """Stands in for a rich Progress when no bar is wanted."""
+
     def add_task(self, *a, **k):
         return 0
 
@@ -288,17 +306,27 @@ def _quiet_progress():
     return _Quiet()
 
 
+class _AmountColumn(ProgressColumn):
+    """Bytes for a download, steps ("3/6") for the overall task."""
+
+    def __init__(self):
+        super().__init__()
+        self._bytes = DownloadColumn()
+
+    def render(self, task) -> Text:
+        if task.fields.get("bytes"):
+            return self._bytes.render(task)
+        return Text(f"{int(task.completed)}/{int(task.total)}" if task.total else "")
+
+
 @contextlib.contextmanager
 def _progress(enabled: bool):
     if not enabled:
         yield _Quiet()
         return
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
-
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
-        transient=True,
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _AmountColumn(),
+        TimeElapsedColumn(), transient=True,
     ) as progress:
         yield progress
 
@@ -328,8 +356,23 @@ def build_boundaries(
     upgrade.
     """
     cache = _cache_dir(cache)
-    with _locked(cache):
+    with _locked(cache), _says_cache_unchanged(cache):
         return _build_locked(cache, mirror, offline, accept_new, reuse_sources, progress)
+
+
+@contextlib.contextmanager
+def _says_cache_unchanged(cache: Path):
+    """Every failed build ends its message by saying what state the cache is in."""
+    try:
+        yield
+    except GeodataError as exc:
+        if "previous cache" not in str(exc) and "cache is unchanged" not in str(exc):
+            built = (cache / STATUS_FILE).is_file()
+            exc.args = (
+                f"{exc} "
+                + ("The previous cache is unchanged." if built else "Nothing was written to the cache."),
+            )
+        raise
 
 
 @contextlib.contextmanager
@@ -356,6 +399,7 @@ def _build_locked(cache, mirror, offline, accept_new, reuse_sources, progress) -
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
     try:
         with _progress(progress) as bar:
+            steps = bar.add_task("fetch and check the sources", total=3)
             if reuse_sources:
                 fetched = _kept_sources(cache, tmp, accepted)
             else:
@@ -363,14 +407,15 @@ def _build_locked(cache, mirror, offline, accept_new, reuse_sources, progress) -
                     tmp, mirror=mirror, offline=offline, accept_new=accept_new,
                     accepted=accepted, progress=bar,
                 )
-            task = bar.add_task("build layers", total=None)
+            bar.update(steps, advance=1, description="build the layers")
             notes = L.Notes()
             built = L.build_layers({k: f.path for k, f in fetched.items()}, notes)
             web = L.web_versions(built)
+            bar.update(steps, advance=1, description="write GeoParquet")
             for name in L.LAYERS:
                 _write_parquet(built[name], tmp / f"{name}.parquet")
                 _write_parquet(web[name], tmp / f"{name}.web.parquet")
-            bar.remove_task(task)
+            bar.update(steps, advance=1)
         for layer in _resolve_layers(accept_new):
             if fetched[layer].checksum == "matched":
                 continue  # nothing new to accept
@@ -476,7 +521,8 @@ def ensure_boundaries(progress: bool = True, cache: Path | None = None) -> Path:
                 return cache
             except GeodataError:
                 pass  # kept files unusable: fetch afresh below
-        _build_locked(cache, "settings", None, (), False, progress)
+        with _says_cache_unchanged(cache):
+            _build_locked(cache, "settings", None, (), False, progress)
     return cache
 
 

@@ -343,3 +343,9 @@ def test_stale_temporary_folders_are_cleaned(cache):
     (cache / ".build-killed" / "provinces.parquet").write_bytes(b"half")
     B.build_boundaries(progress=False)
     assert not list(cache.glob(".build-*"))
+
+
+def test_feature_collection_without_features(cache, mirror, capsys):
+    replace(mirror, ADM1, '{"type": "FeatureCollection", "features": []}')
+    message = fails_cleanly(cache, capsys, ADM1, "no features")
+    assert "previous cache is unchanged" in message
