@@ -118,7 +118,9 @@ def parser_version() -> str:
     cache = get_settings().geodata_cache
     if cache.is_dir():
         for path in sorted(cache.rglob("*")):
-            if path.is_file():
+            # derived caches (the gazetteer pickle) and temporary files are written by a
+            # run itself: they must not change the fingerprint
+            if path.is_file() and path.suffix not in (".pkl", ".tmp", ".lock") and not path.name.startswith("."):
                 st = path.stat()
                 digest.update(f"{path.relative_to(cache)}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]

@@ -39,7 +39,10 @@ err_console = Console(stderr=True)
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        # with standalone_mode=False click returns a typer.Exit's code instead of raising
+        rc = app(args=argv, standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            return rc
     except NaqshaError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
