@@ -29,7 +29,8 @@ from naqsha.schema import PRECISION_BY_LEVEL
 
 GAZETTEER_VERSION = 3
 from naqsha.geodata import HERE as TABLES
-TABLE_FILES = ("aliases.csv", "demonyms.csv", "landmarks.csv", "regions.csv", "name_cues.csv")
+TABLE_FILES = ("aliases.csv", "demonyms.csv", "landmarks.csv", "regions.csv", "name_cues.csv",
+               "stopnames.csv")
 
 #: Countries around Afghanistan (and the Gulf venues of the talks) whose smaller cities
 #: are in the gazetteer; elsewhere only capitals and cities of a million or more.
@@ -96,6 +97,8 @@ class Gazetteer:
     names: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
     demonyms: dict[str, Candidate] = field(default_factory=dict)
     cues: dict[str, str] = field(default_factory=dict)
+    stopnames: frozenset = frozenset()  # names that need a context cue to count as places
+    prefixes: frozenset = frozenset()   # every token prefix of an indexed name
     max_tokens: int = 1
     afghan_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> place keys
     _fuzzy_cache: dict = field(default_factory=dict, repr=False)
@@ -341,11 +344,22 @@ def _keep_city(city: dict, capitals: set) -> bool:
     return pop >= WORLD_MIN_POPULATION
 
 
+#: GeoNames alternate names are many and noisy (transliterations from every language);
+#: they are used only for cities of the region and the largest cities elsewhere.
+ALTERNATE_COUNTRIES = frozenset("AF PK IR TJ UZ TM QA AE".split())
+ALTERNATE_MIN_POPULATION = 5_000_000
+
+
 def _usable_alternate(name: str) -> bool:
-    """Latin-script alternate names of four letters or more; no airport codes."""
-    if len(name) < 4 or name.isupper() or any(ch.isdigit() for ch in name):
+    """Latin-script alternate names of five letters or more with vowels in them (not an
+    airport code, not a consonant-only transliteration such as 'zrnj')."""
+    if len(name) < 5 or name.isupper() or any(ch.isdigit() for ch in name):
         return False
-    return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+    if not all(ord(ch) < 0x250 or not ch.isalpha() for ch in name):
+        return False
+    key = fold(name)
+    vowels = sum(ch in "aeiou" for ch in key)
+    return vowels >= 2 and vowels / max(1, len(key.replace(" ", ""))) >= 0.25
 
 
 def _add_cities(b: _Builder) -> None:
@@ -363,6 +377,9 @@ def _add_cities(b: _Builder) -> None:
                               population=int(city["population"] or 0),
                               lat=float(city["latitude"]), lon=float(city["longitude"])))
         b.add_name(city["name"], key, "exact")
+        if city["countrycode"] not in ALTERNATE_COUNTRIES and (
+            city["population"] or 0) < ALTERNATE_MIN_POPULATION:
+            continue
         for alt in city.get("alternatenames") or ():
             if _usable_alternate(alt):
                 b.add_name(alt, key, "alternate")
@@ -425,6 +442,13 @@ def build_gazetteer(provinces, districts, countries) -> Gazetteer:
         raise ValueError("; ".join(problems))
     g = b.finish()
     g.cues = {row["word"]: row["kind"] for row in _read_table("name_cues.csv")}
+    g.stopnames = frozenset(name_key(r["name"]) for r in _read_table("stopnames.csv"))
+    prefixes = set()
+    for nk in list(g.names) + list(g.demonyms):
+        parts = nk.split()
+        for i in range(1, len(parts) + 1):
+            prefixes.add(" ".join(parts[:i]))
+    g.prefixes = frozenset(prefixes)
     return g
 
 
@@ -438,6 +462,7 @@ def _inputs_hash() -> str:
     from naqsha.etl.layers import LAYERS_VERSION, layer_path
 
     h = hashlib.sha256(f"gazetteer {GAZETTEER_VERSION} layers {LAYERS_VERSION}".encode())
+    h.update(Path(__file__).read_bytes())  # the building code itself
     for name in TABLE_FILES:
         h.update((TABLES / name).read_bytes())
     for layer in ("provinces", "districts", "countries"):
