@@ -1,0 +1,112 @@
+"""Actors a clause names, as lower-case snake names, from a small reviewed table.
+
+``find_actors(text)`` returns the actors named in ``text`` in order of first mention,
+longest phrase first ("US special envoy" is ``us_envoy``, not ``us_government``).
+Place names used as actors (metonymy: "Washington said", "the Kabul government",
+"Islamabad insists") map through ``METONYM_ACTORS`` by place key, for the roles module.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: actor -> surface phrases (matched case-insensitively on word boundaries).
+ACTORS: dict[str, tuple[str, ...]] = {
+    "taliban": ("taliban", "talibans", "islamic emirate", "haqqani network", "taliban fighters",
+                "taliban militants", "taliban insurgents", "taliban negotiators", "taliban delegation",
+                "taliban representatives", "taliban leaders", "taliban leadership", "taliban spokesman"),
+    "afghan_government": ("afghan government", "kabul government", "government in kabul",
+                          "ghani government", "ghani administration", "afghan officials",
+                          "afghan president", "president ashraf ghani", "ashraf ghani", "high peace council",
+                          "afghan authorities", "afghan delegation", "afghan government delegation",
+                          "government officials", "national security adviser", "hamid karzai"),
+    "afghan_security_forces": ("afghan security forces", "security forces", "security personnel",
+                               "afghan forces", "afghan army", "afghan national army", "afghan police",
+                               "andsf", "ansf", "national police", "government forces", "afghan troops",
+                               "police officers", "policemen", "police", "soldiers"),
+    "us_government": ("us government", "u.s. government", "united states", "us administration",
+                      "trump administration", "biden administration", "state department",
+                      "pentagon", "white house", "us officials", "us diplomats", "american officials",
+                      "washington"),
+    "us_envoy": ("us envoy", "u.s. envoy", "us special envoy", "u.s. special envoy", "special envoy",
+                 "special representative", "zalmay khalilzad", "khalilzad", "us diplomatic team",
+                 "us team", "united states team"),
+    "us_military": ("us forces", "u.s. forces", "us troops", "u.s. troops", "us soldiers",
+                    "american soldiers", "american troops", "american forces", "us military",
+                    "u.s. military", "us-led coalition", "us airstrike", "us airstrikes"),
+    "nato": ("nato", "isaf", "resolute support", "nato forces", "nato troops", "coalition forces"),
+    "russia": ("russia", "russian government", "russian foreign minister", "kremlin", "lavrov",
+               "moscow"),
+    "pakistan": ("pakistan", "pakistani officials", "pakistan officials", "pakistani military",
+                 "pakistan's military", "islamabad", "isi"),
+    "qatar": ("qatar", "qatari officials", "qatari government"),
+    "china": ("china", "chinese government", "beijing"),
+    "india": ("india", "indian government", "new delhi"),
+    "iran": ("iran", "iranian government", "tehran"),
+    "isis": ("isis", "isil", "islamic state", "daesh", "is-k", "iskp", "isis-k", "islamic state khorasan"),
+    "al_qaeda": ("al-qaeda", "al qaeda", "al-qaida", "al qaida"),
+    "insurgents": ("insurgents", "insurgent group", "militants", "gunmen", "militant group"),
+    "civilians": ("civilians", "civilian population", "local inhabitants", "local residents",
+                  "villagers", "residents", "worshippers"),
+    "hazara": ("hazara", "hazaras", "hazara shias"),
+    "local_militia": ("local militia", "militia", "uprising forces", "arbaki"),
+}
+
+#: Place keys that stand for an actor when used metonymically.
+METONYM_ACTORS: dict[str, str] = {
+    "geonames:4140963": "us_government",   # Washington
+    "USA": "us_government",
+    "geonames:1138958": "afghan_government",  # Kabul
+    "AFG": "afghan_government",
+    "geonames:1176615": "pakistan",  # Islamabad
+    "PAK": "pakistan",
+    "geonames:524901": "russia",  # Moscow
+    "RUS": "russia",
+    "geonames:1816670": "china",  # Beijing
+    "CHN": "china",
+    "geonames:112931": "iran",  # Tehran
+    "IRN": "iran",
+    "QAT": "qatar",
+    "geonames:290030": "qatar",  # Doha
+    "IND": "india",
+}
+
+_LOOKUP: dict[str, str] = {}
+for _actor, _phrases in ACTORS.items():
+    for _p in _phrases:
+        _LOOKUP[_p] = _actor
+
+# One alternation, longest phrases first, so "us special envoy" beats "us".
+_PATTERN = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in sorted(_LOOKUP, key=len, reverse=True)) + r")(?![\w])",
+    re.IGNORECASE,
+)
+_NORM = re.compile(r"[\s\-]+")
+# "US" in upper case only: "us" the pronoun is not an actor.
+_US = re.compile(r"(?<![\w.])(?:U\.S\.|US|USA)(?![\w])")
+
+
+def find_actors(text: str, max_chars: int = 1500) -> list[str]:
+    """Actors named in ``text`` (first mention order, no repeats)."""
+    text = text[:max_chars].replace("’", "'")
+    found: list[tuple[int, str]] = []
+    for m in _PATTERN.finditer(text):
+        phrase = _NORM.sub(" ", m.group().lower()).replace("’", "'")
+        actor = _LOOKUP.get(phrase) or _LOOKUP.get(phrase.replace(" ", "-"))
+        if actor is None:
+            continue
+        if actor == "pakistan" and phrase == "isi" and m.group() != "ISI":
+            continue
+        found.append((m.start(), actor))
+    covered = [(m.start(), m.end()) for m in _PATTERN.finditer(text)]
+    for m in _US.finditer(text):
+        if not any(s <= m.start() < e for s, e in covered):
+            found.append((m.start(), "us_government"))
+    out: list[str] = []
+    for _, actor in sorted(found):
+        if actor not in out:
+            out.append(actor)
+    # The envoy and the government are one actor in a clause that names the envoy.
+    if "us_envoy" in out and "us_government" in out:
+        out.remove("us_government")
+    return out

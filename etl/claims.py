@@ -1,0 +1,549 @@
+"""Control claims: statements about who controls territory or people, with who said so.
+
+``extract_claims(article, geo)`` returns one :class:`Claim` per statement:
+
+- with a figure: a share of districts ("55% of Afghanistan's 407 districts remain under
+  the government" -> government, district_share 55, of_total 407), a count ("the
+  Taliban control 7 of Ghazni's 19 districts" -> district_count 7 of 19, scope the
+  province), a share of the population ("65% of the population") or of the territory
+  ("19% of the territory", "a third of the country"); fractions in words count too;
+- without a figure (``qualitative``): a control word ("control", "influence", "sway",
+  "grip", "under Taliban rule", "shadow government", "captured the district") whose
+  subject is the Taliban or the Afghan government, about territory or a place;
+- "the rest ... under Taliban control" after a share gives the complement, marked
+  ``derived``.
+
+Subjects are ``government`` (the Afghan government; a foreign government is never the
+subject), ``taliban`` and ``contested``. The scope is the Afghan place the figure or
+the control word names (a province, a district) from the geoparse, else ``AFG``. The
+attribution is the source the sentence cites ("according to the New York Times", "a
+Reuters report said", "citing Pakistani officials", "SIGAR said"), carried to the next
+sentence of the same paragraph when that one cites nothing, else null (the article's
+own claim). ``as_of`` comes from "as of October 2018", "starting in 2017", "in 2018".
+
+Guards: percentages above 100, counts above their total or above ``MAX_DISTRICTS``, and
+totals above ``MAX_DISTRICTS`` are never stored; numbers that are not about control
+("3,200 participants", "2,500 US soldiers", "17 years of war") have no control cue and
+no district/population/territory noun, so they are ignored. Work is per sentence and
+only where a cue word occurs; every pattern is bounded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from naqsha.etl.clauses import Tok, sentence_tokens
+from naqsha.etl.dates import MONTHS
+from naqsha.etl.figures import parse_number_token
+from naqsha.etl.records import Article, Claim, GeoparseResult, Mention, Sentence
+
+#: Afghanistan has about 400 districts; no figure of districts can exceed this.
+MAX_DISTRICTS = 500
+
+_CUE = re.compile(r"control|influence|district|percent|per cent|%|population|territor|shadow\s+government|\bsway\b|\bgrip\b|contested|\bfell\b|seized|captured|overr[au]n|\bheld\b|\bholds?\b|\brule\b|half|third|quarter", re.I)
+
+CONTROL_WORDS = frozenset("control controls controlled controlling influence sway grip".split())
+HOLD_WORDS = frozenset("hold holds held".split())
+TERRITORY_WORDS = frozenset("""territory territories districts district areas area country land population
+provinces province regions region parts part swathes swaths countryside villages cities""".split())
+CAPTURE_WORDS = frozenset("captured seized overran overrun".split())
+FOREIGN_MODIFIERS = frozenset("""us u.s. american america russian russia pakistani pakistan indian india
+chinese china iranian iran british uk qatari qatar united states foreign shadow interim puppet
+parallel new future transitional western""".split())
+POP_NOUNS = frozenset("population people afghans residents inhabitants citizens".split())
+TERR_NOUNS = frozenset("territory land country area countryside".split())
+FRACTIONS = {"half": 50.0, "third": 100 / 3, "thirds": 200 / 3, "quarter": 25.0, "quarters": 75.0}
+
+# ------------------------------------------------------------------ attribution
+
+_NAME = r"(?:[A-Z][\w&.'’-]*)(?:\s+(?:(?:of|for|on|and|the|de)\s+)?[A-Z][\w&.'’-]*){0,5}"
+_ROLE_NOUNS = r"(?:\s+(?:officials|sources|analysts|diplomats|authorities|military|officers|government|commanders|spokesman|spokesperson|data|report|reports))?"
+_ATTR_PATTERNS = [
+    re.compile(rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}){_ROLE_NOUNS}(?:\s+(?:report|reports|data|figures|estimates|assessment|analysis|survey|tally))?(?:\s+citing\s+(?P<the2>[Tt]he\s+)?(?P<src2>{_NAME}{_ROLE_NOUNS}))?"),
+    re.compile(rf"\b[Cc]iting\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}{_ROLE_NOUNS})"),
+    re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
+    re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
+    re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
+]
+_NOT_SOURCES = frozenset("""he she they it we i this that these those there here but and while however
+the a an in on at as if so meanwhile officials sources reports""".split())
+_NEWS_TITLES = ("Times", "Post", "Guardian", "Economist", "Independent", "Telegraph", "Journal",
+                "Diplomat", "Atlantic", "Intercept", "Hindu", "Nation", "Express", "News")
+#: Reviewed spellings of sources that are often cited.
+CANONICAL_SOURCES = {
+    "new york times": "The New York Times", "nyt": "The New York Times",
+    "washington post": "The Washington Post", "wall street journal": "The Wall Street Journal",
+    "guardian": "The Guardian", "economist": "The Economist",
+    "long war journal": "Long War Journal", "fdd's long war journal": "Long War Journal",
+    "afp": "AFP", "agence france-presse": "AFP", "reuters": "Reuters", "ap": "AP",
+    "associated press": "AP", "bbc": "BBC", "al jazeera": "Al Jazeera",
+    "sigar": "SIGAR", "special inspector general for afghanistan reconstruction": "SIGAR",
+    "un": "UN", "united nations": "UN", "unama": "UNAMA", "pentagon": "Pentagon",
+    "us military": "US military", "resolute support": "Resolute Support", "nato": "NATO",
+}
+
+
+def _clean_source(src: str, the: str | None) -> str | None:
+    src = src.strip().rstrip(".,;:’'").replace("’", "'")
+    if src.endswith("'s"):
+        src = src[:-2]
+    words = src.split()
+    while words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    if not words or words[0].lower() in _NOT_SOURCES:
+        return None
+    src = " ".join(words)
+    canon = CANONICAL_SOURCES.get(src.lower())
+    if canon:
+        return canon
+    if the and words[-1] in _NEWS_TITLES:
+        return "The " + src
+    return src
+
+
+def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
+    """The source a sentence cites, its offset, and whether it is an explicit citation
+    ("according to", "citing", "a X report") rather than a bare "X said"."""
+    best = None
+    for rank, pat in enumerate(_ATTR_PATTERNS):
+        for m in pat.finditer(sentence[:2000]):
+            gd = m.groupdict()
+            src = None
+            if gd.get("src2"):
+                src = _clean_source(gd["src2"], gd.get("the2"))
+            if not src:
+                src = _clean_source(gd["src"], gd.get("the"))
+            if src:
+                cand = (src, m.start(), rank < 4)
+                if best is None:
+                    best = cand
+                break
+        if best:
+            break
+    return best
+
+
+# ------------------------------------------------------------------ as_of
+
+_ASOF = [
+    re.compile(r"\b(?:as\s+of|as\s+at|by|in|since|starting\s+in|starting\s+from|beginning\s+in|at\s+the\s+end\s+of|end\s+of)\s+(?:(?P<day1>\d{1,2})\s+)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?:\s+(?P<day>\d{1,2}))?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b(?:as\s+of|as\s+at|starting\s+in|starting\s+from|beginning\s+in)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b(?:as\s+of|as\s+at)\s+(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b", re.I),
+    re.compile(r"\b(?:in|by|since|at\s+the\s+end\s+of)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b(?!\s+(?:American|US|U\.S\.|invasion|war))", re.I),
+]
+
+
+def find_as_of(sentence: str, article: Article) -> str | None:
+    for pat in _ASOF:
+        m = pat.search(sentence[:2000])
+        if not m:
+            continue
+        gd = m.groupdict()
+        year = gd.get("year")
+        mon = gd.get("mon")
+        day = gd.get("day") or gd.get("day1")
+        if year is None and mon and article.published_from:
+            mnum = MONTHS[mon.lower()[:4].rstrip(".") if mon.lower()[:4] in MONTHS else mon.lower()[:3]]
+            y = article.published_from.year - (1 if mnum > article.published_from.month else 0)
+            return f"{y:04d}-{mnum:02d}"
+        if year is None:
+            continue
+        if article.published_from and int(year) > article.published_from.year + 1:
+            continue
+        if mon:
+            key = mon.lower()
+            mnum = MONTHS.get(key) or MONTHS.get(key[:3]) or MONTHS.get(key[:4])
+            if day and 1 <= int(day) <= 31:
+                return f"{int(year):04d}-{mnum:02d}-{int(day):02d}"
+            return f"{int(year):04d}-{mnum:02d}"
+        return year
+    return None
+
+
+# ------------------------------------------------------------------ subjects
+
+
+def _subject_at(toks: list[Tok], i: int, metonymic_afg: set[int]) -> str | None:
+    """The control subject the token at ``i`` names, or None."""
+    low = toks[i].low
+    prev = toks[i - 1].low if i > 0 else ""
+    prev2 = toks[i - 2].low if i > 1 else ""
+    nxt = toks[i + 1].low if i + 1 < len(toks) else ""
+    if low in ("taliban", "talibans") or (low == "emirate" and prev == "islamic"):
+        return "taliban"
+    if low == "government" or low == "forces" and prev in ("government", "afghan", "security"):
+        if low == "government" and nxt == "-":
+            return None  # government-appointed
+        if prev in FOREIGN_MODIFIERS or (prev == "." and prev2 in ("s",)) or prev2 in ("united",) and prev == "states":
+            return None
+        if prev in ("'",) or prev == "s" and prev2 == "'":
+            # "Taliban's shadow government" is handled by the shadow rule; "X's government" -> X
+            owner = toks[i - 3].low if i > 2 else ""
+            return "government" if owner in ("afghanistan", "kabul", "ghani") else None
+        return "government"
+    if i in metonymic_afg:
+        return "government"  # "Kabul" standing for the Afghan government
+    if low == "contested" or low == "contest" or low == "contests":
+        return "contested"
+    return None
+
+
+def _shadow(toks: list[Tok], i: int) -> bool:
+    return toks[i].low == "government" and i > 0 and toks[i - 1].low == "shadow"
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _figure_at(toks: list[Tok], i: int):
+    """A share or count starting at token ``i``: (value, kind, end_index) or None.
+    kind is 'percent', 'fraction' or 'count'."""
+    t = toks[i]
+    n = len(toks)
+    val = parse_number_token(t.low) if t.low[:1].isdigit() else None
+    if val is not None:
+        nxt = toks[i + 1].low if i + 1 < n else ""
+        if nxt == "%":
+            return val, "percent", i + 2
+        if nxt == "percent":
+            return val, "percent", i + 2
+        if nxt == "per" and i + 2 < n and toks[i + 2].low == "cent":
+            return val, "percent", i + 3
+        return val, "count", i + 1
+    if t.low in ("half",) or t.low in FRACTIONS:
+        prev = toks[i - 1].low if i > 0 else ""
+        mult = {"one": 1, "a": 1, "two": 2, "three": 3}.get(prev, 1)
+        if t.low == "thirds":
+            return 200 / 3, "fraction", i + 1
+        if t.low == "quarters":
+            return 75.0, "fraction", i + 1
+        base = FRACTIONS[t.low]
+        return base * mult if t.low != "half" else 50.0, "fraction", i + 1
+    return None
+
+
+def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Mention]):
+    """Read "of [the] [X's] [N] districts|population|territory" from index ``j``.
+    Returns (metric_noun, of_total, scope_mention, end) or None."""
+    n = len(toks)
+    if j >= n or toks[j].low != "of":
+        return None
+    k = j + 1
+    total = None
+    scope = None
+    steps = 0
+    while k < n and steps < 8 and toks[k].clause == clause:
+        low = toks[k].low
+        if k in mention_at:
+            scope = scope or mention_at[k]
+            k += 1
+        elif low in ("the", "its", "their", "all", "'", "s", "country", "nation") and not (low == "country" and (k + 1 >= n or toks[k + 1].low not in ("'", "s"))):
+            k += 1
+        elif low[:1].isdigit():
+            v = parse_number_token(low)
+            total = int(v) if v is not None and v == int(v) else None
+            k += 1
+        elif low in ("districts", "district"):
+            return "district", total, scope, k + 1
+        elif low in POP_NOUNS:
+            return "population", None, scope, k + 1
+        elif low in TERR_NOUNS or low == "country":
+            return "territory", None, scope, k + 1
+        elif low in ("afghan", "afghanistan") :
+            k += 1
+        else:
+            break
+        steps += 1
+    if scope is not None and scope.place.level in ("country", "province", "district"):
+        return "territory", None, scope, k
+    return None
+
+
+def _figure_subject(toks, i, end, prev_fig_end, next_fig_start, clause, metonymic_afg):
+    """Subject of the figure at [i, end): "under the government" / "controlled by the
+    Taliban" after it (before the next figure), else the nearest subject before it."""
+    n = len(toks)
+    k = end
+    limit = min(n, next_fig_start, end + 14)
+    while k < limit and toks[k].clause == clause:
+        low = toks[k].low
+        if low in ("under", "by", "to"):
+            for q in range(k + 1, min(limit, k + 5)):
+                sub = _subject_at(toks, q, metonymic_afg)
+                if sub:
+                    return sub
+        if low in ("contested",):
+            return "contested"
+        k += 1
+    k = i - 1
+    lo = max(prev_fig_end, i - 14)
+    while k >= lo and toks[k].clause == clause:
+        sub = _subject_at(toks, k, metonymic_afg)
+        if sub and not _shadow(toks, k):
+            return sub
+        k -= 1
+    return None
+
+
+def _has_control_cue(toks, lo, hi, clause) -> bool:
+    for k in range(max(0, lo), min(len(toks), hi)):
+        t = toks[k]
+        if t.clause != clause:
+            continue
+        if t.low in CONTROL_WORDS or t.low in HOLD_WORDS or t.low in ("under", "rule", "contested", "remain", "remains", "governs", "govern", "control") or t.low in CAPTURE_WORDS:
+            return True
+    return False
+
+
+def _scope_of(m: Mention | None, default: str = "AFG") -> str:
+    if m is None:
+        return default
+    key = m.place.place_key
+    if m.place.level in ("country",) and key == "AFG":
+        return key
+    if m.place.level in ("province", "district") and key.startswith("AF-"):
+        return key
+    return default
+
+
+# ------------------------------------------------------------------ main
+
+
+class _Memo:
+    key = None
+    value: list[Claim] = []
+
+
+def extract_claims(article: Article, geo: GeoparseResult) -> list[Claim]:
+    """Every control claim of the article (see the module docstring)."""
+    key = (id(article), article.content_hash, id(geo), len(geo.mentions))
+    if _Memo.key == key:
+        return list(_Memo.value)
+    out = _extract(article, geo)
+    _Memo.key, _Memo.value = key, out
+    return list(out)
+
+
+def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
+    text = article.text or ""
+    sentences = sorted(geo.sentences or [], key=lambda s: s.start)
+    if not sentences and text:
+        sentences = [Sentence(0, len(text))]
+    mentions = sorted(geo.mentions, key=lambda m: m.start)
+    mstarts = [m.start for m in mentions]
+    claims: list[Claim] = []
+    seen: set = set()
+    carried: tuple[str, int] | None = None  # (source, sentence end) from the previous sentence
+    for sent in sentences:
+        stext = text[sent.start:sent.end]
+        attr = find_attribution(stext)
+        source = attr[0] if attr else None
+        if source is None and carried and "\n\n" not in text[carried[1]:sent.start]:
+            source_for_claims = carried[0]
+        else:
+            source_for_claims = source
+        carried = (source, sent.end) if attr and attr[2] else None
+        if not _CUE.search(stext):
+            continue
+        lo = bisect.bisect_left(mstarts, sent.start)
+        hi = bisect.bisect_left(mstarts, sent.end)
+        sent_mentions = mentions[lo:hi]
+        as_of = None
+        as_of_done = False
+        for toks in sentence_tokens(text, sent.start, sent.end):
+            if not toks:
+                continue
+            mention_at: dict[int, Mention] = {}
+            metonymic_afg: set[int] = set()
+            tstarts = [t.start for t in toks]
+            for m in sent_mentions:
+                a = bisect.bisect_left(tstarts, m.start)
+                b = a
+                while b < len(toks) and toks[b].start < m.end:
+                    b += 1
+                for q in range(a, b):
+                    if m.metonymy or (b < len(toks) and toks[b].low in ("government", "regime", "administration")):
+                        if m.place.place_key == "AFG" or m.place.place_key.startswith("AF-") or m.place.adm0 == "AFG":
+                            metonymic_afg.add(q)
+                    else:
+                        mention_at[q] = m
+            found = _claims_in_window(toks, mention_at, metonymic_afg)
+            for c in found:
+                if not as_of_done:
+                    as_of = find_as_of(stext, article)
+                    as_of_done = True
+                c.attributed_to = source_for_claims
+                c.as_of = as_of
+                c.text = text[c.start:c.end]
+                k = (c.subject, c.metric, c.value, c.scope, c.attributed_to, c.derived)
+                if c.metric == "qualitative":
+                    k = (c.subject, c.metric, c.scope, c.attributed_to)
+                if k in seen:
+                    continue
+                seen.add(k)
+                claims.append(c)
+    return claims
+
+
+def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic_afg: set[int]) -> list[Claim]:
+    n = len(toks)
+    out: list[Claim] = []
+    # --- figures
+    figs = []
+    i = 0
+    while i < n:
+        f = _figure_at(toks, i)
+        if f:
+            figs.append((i, f))
+            # a figure's own "of [X's] N districts" is part of it: "407" is not a second figure
+            ph = _of_phrase(toks, f[2], toks[i].clause, mention_at)
+            i = ph[3] if ph else f[2]
+        else:
+            i += 1
+    fig_claim_clauses: set[int] = set()
+    for idx, (i, (val, kind, end)) in enumerate(figs):
+        clause = toks[i].clause
+        prev_end = figs[idx - 1][1][2] if idx > 0 else 0
+        next_start = figs[idx + 1][0] if idx + 1 < len(figs) else n
+        metric = None
+        of_total = None
+        scope_m = None
+        stop = end
+        if kind in ("percent", "fraction"):
+            if val > 100 or val < 0:
+                continue
+            ph = _of_phrase(toks, end, clause, mention_at)
+            if not ph:
+                continue
+            noun, of_total, scope_m, stop = ph
+            metric = {"district": "district_share", "population": "population_share", "territory": "territory_share"}[noun]
+            unit = "percent"
+        else:
+            # "226 of 407 districts", "7 of Ghazni's 19 districts", "controls 59 districts"
+            ph = _of_phrase(toks, end, clause, mention_at)
+            if ph and ph[0] == "district" and ph[1]:
+                _, of_total, scope_m, stop = ph
+            elif end < n and toks[end].low in ("districts",) and toks[end].clause == clause:
+                stop = end + 1
+                if stop + 1 < n and toks[stop].low in ("in", "of") and stop + 1 in mention_at:
+                    scope_m = mention_at[stop + 1]
+                    stop += 2
+            else:
+                continue
+            if val != int(val) or val > MAX_DISTRICTS or (of_total is not None and (of_total > MAX_DISTRICTS or val > of_total)):
+                continue
+            metric, unit = "district_count", "districts"
+        if of_total is not None and of_total > MAX_DISTRICTS:
+            continue
+        if not _has_control_cue(toks, i - 12, stop + 12, clause):
+            continue
+        subject = _figure_subject(toks, i, stop, prev_end, next_start, clause, metonymic_afg)
+        if subject is None:
+            continue
+        if scope_m is None:
+            for q in range(max(0, i - 12), min(n, stop + 8)):
+                if q in mention_at and toks[q].clause == clause and _scope_of(mention_at[q], "") != "":
+                    scope_m = mention_at[q]
+                    break
+        scope = _scope_of(scope_m)
+        c = Claim(subject=subject, metric=metric, scope=scope, start=toks[i].start, end=toks[stop - 1].end,
+                  text="", value=float(round(val, 1)), unit=unit, of_total=of_total)
+        out.append(c)
+        fig_claim_clauses.add(clause)
+        # "with the rest (largely) under Taliban control": the complement
+        if metric.endswith("_share"):
+            for q in range(stop, min(n, stop + 12)):
+                if toks[q].low in ("rest", "remainder", "remaining") and (idx + 1 >= len(figs) or q < figs[idx + 1][0]):
+                    other = None
+                    for r in range(q + 1, min(n, q + 8)):
+                        if toks[r].low in ("under", "by"):
+                            for s_ in range(r + 1, min(n, r + 5)):
+                                other = _subject_at(toks, s_, metonymic_afg)
+                                if other:
+                                    break
+                            break
+                    if other and other != subject and other != "contested":
+                        out.append(Claim(subject=other, metric=metric, scope=scope, start=toks[q].start,
+                                         end=toks[min(n - 1, q + 7)].end, text="", value=float(round(100 - val, 1)),
+                                         unit=unit, of_total=of_total, derived=True))
+                        fig_claim_clauses.add(toks[q].clause)
+                    break
+
+    # --- qualitative
+    for i, t in enumerate(toks):
+        clause = t.clause
+        if clause in fig_claim_clauses:
+            continue
+        subject = None
+        cue_end = i + 1
+        if t.low in CONTROL_WORDS or (t.low == "rule" and i > 0):
+            # under Taliban control / rule
+            if i >= 2 and toks[i - 2].low == "under":
+                subject = _subject_at(toks, i - 1, metonymic_afg)
+            elif i >= 3 and toks[i - 3].low == "under" and toks[i - 2].low in ("the", "afghan"):
+                subject = _subject_at(toks, i - 1, metonymic_afg)
+            if subject is None and t.low != "rule":
+                if i + 2 < n and toks[i + 1].low == "of" and toks[i + 2].low in ("the",) and i + 3 < n and _subject_at(toks, i + 3, metonymic_afg):
+                    subject = _subject_at(toks, i + 3, metonymic_afg)  # "the control of the Taliban"
+                else:
+                    for k in range(i - 1, max(-1, i - 9), -1):
+                        if toks[k].clause != clause:
+                            break
+                        sub = _subject_at(toks, k, metonymic_afg)
+                        if sub and not _shadow(toks, k):
+                            subject = sub
+                            break
+                        if toks[k].low in (",",) and k < i - 1:
+                            continue
+        elif t.low in HOLD_WORDS:
+            if any(toks[k].low in TERRITORY_WORDS for k in range(i + 1, min(n, i + 4))):
+                for k in range(i - 1, max(-1, i - 5), -1):
+                    sub = _subject_at(toks, k, metonymic_afg)
+                    if sub:
+                        subject = sub
+                        break
+        elif _shadow(toks, i):
+            lows = [x.low for x in toks[max(0, i - 8):min(n, i + 5)]]
+            if "taliban" in lows:
+                subject = "taliban"
+        elif t.low in CAPTURE_WORDS:
+            for k in range(i - 1, max(-1, i - 5), -1):
+                sub = _subject_at(toks, k, metonymic_afg)
+                if sub == "taliban":
+                    subject = sub
+                    break
+            if subject and not any((k in mention_at and mention_at[k].place.level in ("district", "province", "city")) or toks[k].low in ("district", "districts", "territory", "province", "city")
+                                   for k in range(i + 1, min(n, i + 6))):
+                subject = None
+        if subject is None or subject == "contested":
+            continue
+        # about territory or a place?
+        scope_m = None
+        territorial = _shadow(toks, i) or t.low in CAPTURE_WORDS
+        for k in range(i + 1, min(n, i + 10)):
+            if toks[k].clause != clause:
+                break
+            if k in mention_at:
+                scope_m = scope_m or mention_at[k]
+                territorial = True
+            if toks[k].low in TERRITORY_WORDS or (toks[k].low == "over" and k > 0 and toks[k - 1].low == "all"):
+                territorial = True
+        if not territorial and i >= 2 and toks[i - 2].low == "under":
+            territorial = True  # "areas under Taliban control"
+        if not territorial:
+            continue
+        if scope_m is not None and _scope_of(scope_m, "") == "" and scope_m.place.adm0 not in (None, "AFG"):
+            continue  # control of a foreign place: not ours
+        lo = i
+        for k in range(i - 1, max(-1, i - 9), -1):
+            if toks[k].clause != clause:
+                break
+            lo = k
+        hi = min(n - 1, i + 9)
+        while hi > i and toks[hi].clause != clause:
+            hi -= 1
+        out.append(Claim(subject=subject, metric="qualitative", scope=_scope_of(scope_m), start=toks[lo].start,
+                         end=toks[hi].end, text=""))
+        fig_claim_clauses.add(clause)  # one qualitative claim per clause
+    return out
