@@ -43,7 +43,7 @@ LAYERS = ("outline", "provinces", "districts", "countries")
 
 #: Bump when the normalised columns or geometry treatment change: an older cache is then
 #: rebuilt (from its kept source files) by ``ensure_boundaries``.
-LAYERS_VERSION = 1
+LAYERS_VERSION = 2
 
 #: Albers equal-area centred on Afghanistan, for areas and overlaps in square metres.
 AFG_EQUAL_AREA = (
@@ -329,11 +329,22 @@ def assign_by_overlap(
     return best["p"].to_numpy(), share
 
 
+def tidy_name(name: str) -> str:
+    """Whitespace cleaned, spelling kept: the ADM2 file has 'Warduj\\n', 'Zanda  Jan\\n' and
+    'Shekh  Ali', which would otherwise leak into district ids."""
+    return " ".join(str(name).split())
+
+
 def normalise_districts(
     src: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, notes: Notes
 ) -> gpd.GeoDataFrame:
     geometry = make_valid(src.geometry, "districts", notes)
     src = src.set_geometry(geometry.values).reset_index(drop=True)
+    tidy = src["shapeName"].map(tidy_name)
+    changed = src["shapeName"][tidy != src["shapeName"]]
+    if len(changed):
+        notes.add("districts", f"whitespace tidied in {len(changed)} names ({', '.join(map(repr, changed))})")
+    src["shapeName"] = tidy
     which, share = assign_by_overlap(src, provinces)
     adm1 = provinces["adm1"].to_numpy()[which]
     out = gpd.GeoDataFrame(

@@ -49,6 +49,14 @@ def test_398_districts_each_in_exactly_one_province(geodata):
     assert (dist["province"] == dist["adm1"].map(canonical)).all()
 
 
+def test_district_names_have_no_stray_whitespace(geodata):
+    """The source has 'Warduj\\n', 'Zanda  Jan\\n', 'Shekh  Ali'; ids must not carry that."""
+    dist = load_layer("districts")
+    for column in ("adm2", "name", "district_id"):
+        assert (dist[column] == dist[column].str.split().str.join(" ")).all()
+    assert {"Warduj", "Zanda Jan", "Shekh Ali"} <= set(dist["adm2"])
+
+
 def test_jaghuri_and_malistan_are_in_ghazni(geodata):
     dist = load_layer("districts").set_index("adm2")
     assert dist.loc["Jaghuri", "adm1"] == "AF-GHA"

@@ -9,11 +9,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-boundaries_app = typer.Typer(
-    help="Fetch and build the boundary layers (provinces, districts, countries).",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
+boundaries_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 
 
 @boundaries_app.callback(invoke_without_command=True)
@@ -28,8 +24,9 @@ def boundaries(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Fetch (or copy from NAQSHA_GEODATA_MIRROR) the boundary files, verify their
-    checksums and build the normalised layers in the geodata cache."""
+    """Fetch the boundary files (or copy them from NAQSHA_GEODATA_MIRROR), verify their
+    checksums and build provinces, districts, countries and the outline in the geodata
+    cache. `naqsha boundaries status` shows what was built."""
     if ctx.invoked_subcommand is not None:
         return
     from naqsha.etl.boundaries import build_boundaries
