@@ -156,3 +156,30 @@ def test_manifest_and_citation():
     assert "e0231866" in layers.citation()
     assert "Natural Earth" in layers.citation()
     assert "AIMS" in layers.citation()
+
+
+def test_province_code_handles_the_source_quirks():
+    assert layers.province_code("Kandahar", "AF_KAN") == "AF-KAN"  # underscore
+    assert layers.province_code("Ghanzi", "AF-GHA") == "AF-GHA"  # misspelt name, good code
+    assert layers.province_code("Badakhshan", "AF-BDN") == "AF-BDS"  # not an ISO code
+    assert layers.province_code("Sar-e Pol", None) == "AF-SAR"
+    assert layers.province_code("Atlantis", "XX") is None
+
+
+def test_invalid_geometries_are_made_valid_never_dropped():
+    import geopandas as gpd
+
+    bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    spike = shapely.Polygon([(0, 0), (2, 0), (2, 2), (1, 2), (1, 3), (1, 2), (0, 2), (0, 0)])
+    fine = shapely.box(5, 5, 6, 6)
+    geoms = gpd.GeoSeries([bowtie, spike, fine], crs=4326)
+    assert not geoms.is_valid.all()
+    notes = layers.Notes()
+    fixed = layers.make_valid(geoms, "provinces", notes)
+    assert len(fixed) == 3
+    assert fixed.is_valid.all()
+    assert set(fixed.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert fixed.iloc[0].area == pytest.approx(0.5)
+    assert fixed.iloc[1].area == pytest.approx(4)
+    assert fixed.iloc[2].equals(fine)
+    assert notes.by_layer["provinces"] == ["2 invalid geometries made valid"]
