@@ -121,9 +121,12 @@ class LabelPlacer:
         padded = bbox.expanded(1.0, 1.0).padded(self.pad_px)
         return not any(padded.overlaps(b) for b in self.boxes)
 
-    def place(self, x: float, y: float, text: str, *, offsets=((0, 0),), **kwargs):
+    def place(self, x: float, y: float, text: str, *, offsets=((0, 0),), halo: float | None = None, **kwargs):
         """Try ``text`` at data point (x, y) shifted by each (dx, dy) offset in points,
-        with the alignment each offset implies. Returns the Text or None when dropped."""
+        with the alignment each offset implies. Returns the Text or None when dropped.
+
+        ``halo`` (points) draws a white outline under the label as a separate artist, so
+        the label itself stays a text element in SVG and PDF (searchable, editable)."""
         for dx, dy in offsets:
             ha = "center" if dx == 0 else ("left" if dx > 0 else "right")
             va = "center" if dy == 0 else ("bottom" if dy > 0 else "top")
@@ -132,6 +135,8 @@ class LabelPlacer:
             bbox = artist.get_window_extent(self.renderer)
             if self._fits(bbox):
                 self.boxes.append(bbox)
+                if halo:
+                    add_halo(self.ax, artist, halo)
                 return artist
             artist.remove()
         self.dropped.append(text)
@@ -144,3 +149,16 @@ def point_offsets(radius_pt: float) -> tuple[tuple[float, float], ...]:
     r = radius_pt + 2
     d = r * 0.8
     return ((r, 0), (-r, 0), (0, r), (0, -r), (d, d), (-d, d), (d, -d), (-d, -d))
+
+
+def add_halo(ax, text_artist, width: float = 2.2):
+    """A white outline behind a Text/Annotation: a white copy stroked in white, one
+    z-step below. (Path effects on the label itself would turn it into paths in SVG.)"""
+    from matplotlib import patheffects
+
+    kw = dict(xytext=text_artist.xyann, textcoords=text_artist.anncoords, ha=text_artist.get_ha(),
+              va=text_artist.get_va(), annotation_clip=False, fontsize=text_artist.get_fontsize(),
+              fontweight=text_artist.get_fontweight(), fontstyle=text_artist.get_fontstyle(),
+              linespacing=text_artist._linespacing, color="white", zorder=text_artist.get_zorder() - 0.01,
+              path_effects=[patheffects.Stroke(linewidth=width, foreground="white")])
+    return ax.annotate(text_artist.get_text(), text_artist.xy, **kw)

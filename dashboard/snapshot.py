@@ -438,7 +438,7 @@ def _province_labels(ax, provinces, placer, fontsize):
         small = fontsize * (0.85 if row["_a"] < 6e9 else 1.0)
         placer.place(pt.x, pt.y, row["label"], offsets=((0, 0), (0, 5), (0, -5), (6, 0), (-6, 0)),
                      fontsize=small, color="#555555", zorder=8,
-                     path_effects=_halo())
+                     halo=2.2)
 
 
 def _halo(width=2.2):
@@ -533,7 +533,7 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
                 x, y, offs = pt.x, pt.y, ((0, 0), (0, 6), (0, -6))
             fat = f", {int(row['fatalities'])}{'+' if row['approx'] else ''} killed" if pd.notna(row["fatalities"]) else ""
             placer.place(x, y, f"{row['name']}{fat}", offsets=offs, fontsize=fontsize, color="#5a0d16",
-                         fontweight="bold", zorder=12, path_effects=_halo())
+                         fontweight="bold", zorder=12, halo=2.2)
         n_rest = int(rest["n_events"].sum()) if len(rest) else 0
         if n_rest:
             where = ", ".join(sorted(set(rest["name"].astype(str)))[:4])
@@ -629,11 +629,11 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
             for _, row in order.head(15).iterrows():
                 r = math.sqrt(float(_venue_size(row["n_docs"], vscale))) / 2
                 placer.place(row["_x"], row["_y"], f"{row['name']} ({row['n_docs']})", offsets=carto.point_offsets(r),
-                             fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, path_effects=_halo())
+                             fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, halo=2.2)
         for _, row in pd.concat([dist, prov]).iterrows():
             pt = row["geometry"].representative_point()
             placer.place(pt.x, pt.y, f"{row['name']} ({row['n_docs']})", offsets=((0, 0), (0, 6)),
-                         fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, path_effects=_halo())
+                         fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, halo=2.2)
         n_rest = int(rest["n_events"].sum()) if len(rest) else 0
         if n_rest:
             data.notes.append(f"{n_rest} report(s) placed only at country level (Afghanistan) are not drawn.")
@@ -711,14 +711,14 @@ def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cach
             r = math.sqrt(float(_venue_size(row["n_docs"], vscale))) / 2
             art = placer.place(float(row["lon"]), float(row["lat"]), f"{row['name']} ({row['n_docs']})",
                                offsets=carto.point_offsets(r), fontsize=placer_fontsize, color="#14305e",
-                               fontweight="bold", zorder=12, path_effects=_halo())
+                               fontweight="bold", zorder=12, halo=2.2)
             labelled.append(art is not None)
     # Afghanistan's label, for orientation
     afg = world[world["code"].eq("AFG")]
     if len(afg):
         pt = afg.geometry.iloc[0].representative_point()
         placer.place(pt.x, pt.y, "AFGHANISTAN", offsets=((0, 0), (0, -8)), fontsize=placer_fontsize - 1,
-                     color="#444444", zorder=11, path_effects=_halo())
+                     color="#444444", zorder=11, halo=2.2)
     if not len(abroad):
         inset.text(0.5, 0.06, "No venues abroad match the filters", transform=inset.transAxes, ha="center",
                    fontsize=placer_fontsize, color=MUTED, zorder=20, bbox=dict(fc="white", ec="none", alpha=0.8))
@@ -768,7 +768,8 @@ def national_cards(claims: pd.DataFrame) -> list[tuple[str, list[str]]]:
 
 def claim_source(row) -> str:
     """'Al Jazeera citing Resolute Support, 12 Nov 2018'."""
-    outlet = outlet_label(pd.Series([row.get("outlet")]))[0]
+    outlet = row.get("outlet")
+    outlet = outlet if isinstance(outlet, str) and outlet else "(outlet not named)"
     cited = row.get("attributed_to")
     pub = _day(row.get("published"))
     text = outlet + (f" citing {cited}" if isinstance(cited, str) and cited else "")
@@ -814,7 +815,7 @@ def _control(ax, side, data: SnapshotData, provinces, districts, placer, fontsiz
             place = row["scope"].split("/")[-1] if row["_level"] == "district" else names.get(row["scope"], row["scope"])
             placer.place(pt.x, pt.y, f"{place}: {row['subject']}{v}\n{claim_source(row)}",
                          offsets=((0, 0), (0, 8), (0, -8)), fontsize=fontsize - 0.5, color=TEXT, zorder=12,
-                         path_effects=_halo(), linespacing=1.1, fontweight="bold")
+                         halo=2.2, linespacing=1.1, fontweight="bold")
         subjects = sorted(set(local["subject"].astype(str)))
     if len(unmatched):
         data.notes.append(f"{len(unmatched)} sub-national claim(s) name a place missing from the boundary layer: "
@@ -929,7 +930,7 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
         for _, row in sel.sort_values("code").iterrows():
             pt = row.geometry.representative_point()
             placer.place(pt.x, pt.y, row["label"], fontsize=base - 1.5, color="#8a8a8a", zorder=8,
-                         path_effects=_halo(1.6))
+                         halo=1.6)
     _neighbour_labels(ax, countries, placer, bounds)
 
     # side panel: notes under the legend (and control cards)
@@ -1070,8 +1071,7 @@ def _html(data: SnapshotData, reader) -> bytes:
                 return [int(c[i:i + 2], 16) for i in (0, 2, 4)] + [150]
 
             rows = _polygon_rows(local, name=lambda r: _esc(r["scope"]),
-                                 detail=lambda r: _esc(claim_phrase(r)) + "<br/>" + _esc(
-                                     outlet_label(pd.Series([r["outlet"]]))[0]) + ", " + _esc(r["published"]),
+                                 detail=lambda r: _esc(claim_phrase(r)) + "<br/>" + _esc(claim_source(r)),
                                  fill=fill)
             layers.append(pdk.Layer("PolygonLayer", rows, id="claims", get_polygon="polygon", get_fill_color="fill",
                                     get_line_color=[40, 40, 40], line_width_min_pixels=1, pickable=True))
@@ -1080,6 +1080,8 @@ def _html(data: SnapshotData, reader) -> bytes:
                              "style": {"maxWidth": "360px", "fontSize": "12px"}})
     page = deck.to_html(as_string=True, offline=True, notebook_display=False)
     page = _EXTERNAL.sub("", page)
+    # no basemap at all: the province polygons are the map (a style would be fetched)
+    page = re.sub(r'"mapStyle": "__MAP_STYLE__",\s*', "", page, count=1)
     page = page.replace("<title>pydeck</title>", f"<title>{_esc(data.title)}</title>", 1)
     page = page.replace('<div id="deck-container">', _html_panel(data) + '<div id="deck-container">', 1)
     if re.search(r"<script[^>]*src=['\"]?https?:", page, re.IGNORECASE):  # pragma: no cover - guard
