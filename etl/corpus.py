@@ -315,7 +315,8 @@ def _read_records(text: str, rel: str, stem: str, suffix: str, sidecar: dict) ->
 
 # ---------------------------------------------------------------------------- HTML
 
-_DROP_TAGS = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "canvas"]
+_DROP_TAGS = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "canvas", "nav"]
+_HIDDEN = "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
 _BLOCK_TAGS = ("p,div,br,hr,h1,h2,h3,h4,h5,h6,li,ul,ol,tr,table,section,article,header,footer,"
                "blockquote,pre,figure,figcaption,main,aside,nav,dd,dt,dl,address,form,fieldset")
 _BREAK = "\ue000"
@@ -352,6 +353,8 @@ def html_to_text(html: str) -> tuple[str, dict]:
     if license_link is not None and license_link.attributes.get("href") and "licence" not in head:
         head["licence"] = license_link.attributes["href"]
     tree.strip_tags(_DROP_TAGS)
+    for node in tree.css(_HIDDEN):
+        node.decompose()
     for node in tree.css(_BLOCK_TAGS):
         node.insert_before(_BREAK)
         if node.tag != "br":

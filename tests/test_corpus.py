@@ -57,8 +57,9 @@ def test_txt_md_html_json_jsonl_recursive(tmp_path):
 
 
 def test_html_paragraphs_are_separated():
-    text, head = html_to_text("<body><div>One<br>two</div><ul><li>three</li><li>four</li></ul>"
-                              "<noscript>hidden</noscript><template>no</template></body>")
+    text, head = html_to_text("<body><nav>Home | Asia</nav><div>One<br>two</div><ul><li>three</li><li>four</li></ul>"
+                              "<noscript>hidden</noscript><template>no</template><p hidden>Kabul</p>"
+                              "<span style='display: none'>Herat</span></body>")
     assert text.split("\n\n") == ["One", "two", "three", "four"]
 
 

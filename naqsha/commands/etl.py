@@ -12,6 +12,12 @@ from rich.table import Table
 from naqsha.errors import CorpusError
 
 
+
+def _console() -> Console:
+    """Rich output; wide when piped so tables are not cut to 80 columns."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
 def sample_corpus_dir() -> Path:
     """The built-in sample articles shipped inside the package."""
     from importlib.resources import files
@@ -71,7 +77,7 @@ def etl(
     if corpus is None:
         raise CorpusError("Which articles? Pass --corpus FOLDER, or --sample for the built-in sample articles.")
     report = run_etl(corpus, store, progress=progress, workers=workers, full=full)
-    print_report(report, Console())
+    print_report(report, _console())
     if report.rejects:
         raise typer.Exit(1)
 

@@ -13,6 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 
+
+def _console() -> Console:
+    """Rich output; wide when piped so tables are not cut to 80 columns."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
 def export(
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (the export contract), geojson, csv or geoparquet."),
     store: Optional[Path] = typer.Option(None, "--store", help="Store folder (default: NAQSHA_STORE or NAQSHA_HOME/store)."),
@@ -99,7 +105,7 @@ def evaluate(
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
-        print_evaluation(result, Console())
+        print_evaluation(result, _console())
 
 
 def register(app: typer.Typer) -> None:
