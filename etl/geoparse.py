@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +49,8 @@ urges announced announces welcomed welcomes condemned condemns demanded demands 
 argues argued agreed agrees threatened threatens vowed vows
 """.split())
 SEAT_WORDS = frozenset("government regime administration officials authorities".split())
+SEAT_BEFORE = frozenset("government regime administration".split())  # 'the government in Kabul'
+
 SPATIAL_PREPOSITIONS = frozenset("in near from around outside at".split())
 VIOLENCE_WORDS = re.compile(
     r"\b(kill|killed|killing|attack|attacked|attacks|clash|clashes|fighting|fought|bomb|"
@@ -90,8 +91,13 @@ class Doc:
     tokens: list[Token]
     sentences: list[Sentence]
     tok_sent: list[int]
-    headline: list[bool]
     spans: list[Span] = field(default_factory=list)
+    caps: list[bool] = field(default_factory=list)      # token starts with a capital
+    headline: list[bool] = field(default_factory=list)  # by sentence
+
+    def __post_init__(self):
+        self.caps = [t.text[0].isupper() for t in self.tokens]
+        self.headline = _headlines(self)
 
     def gap(self, a: int, b: int) -> str:
         """The text between tokens a and b (b = a + 1)."""
@@ -112,27 +118,38 @@ class Doc:
 
 
 def _token_sentences(tokens: list[Token], sentences: list[Sentence]) -> list[int]:
-    starts = [s.start for s in sentences]
-    return [max(0, bisect.bisect_right(starts, t.start) - 1) for t in tokens]
+    """The index of the sentence each token is in (one sweep; both are in text order)."""
+    out, k, last = [], 0, len(sentences) - 1
+    for t in tokens:
+        while k < last and t.start >= sentences[k + 1].start:
+            k += 1
+        out.append(k)
+    return out
 
 
-def _headlines(doc_tokens: list[Token], tok_sent: list[int], n: int) -> list[bool]:
-    """Title-case sentences (headlines), where capitalised words say nothing about names."""
-    caps = [0] * n
-    words = [0] * n
-    for t, s in zip(doc_tokens, tok_sent):
-        if len(t.text) > 3 and t.text[0].isalpha():
+def _headlines(doc: "Doc") -> list[bool]:
+    """Title-case lines without a final stop (headlines): there a capitalised word says
+    nothing about names."""
+    n = len(doc.sentences)
+    caps, words = [0] * n, [0] * n
+    for t, s, cap in zip(doc.tokens, doc.tok_sent, doc.caps):
+        if len(t.text) > 3:
             words[s] += 1
-            caps[s] += t.is_capitalised
-    return [w >= 3 and c / w >= 0.7 for c, w in zip(caps, words)]
+            caps[s] += cap
+    out = []
+    for k, sent in enumerate(doc.sentences):
+        last = doc.text[sent.end - 1]
+        out.append(last not in ".!?\"”’'" and words[k] >= 3 and caps[k] / words[k] >= 0.6)
+    return out
 
 
 def find_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Longest gazetteer names (or demonyms) starting at capitalised tokens."""
     tokens, spans, n = doc.tokens, [], len(doc.tokens)
     i = 0
+    caps = doc.caps
     while i < n:
-        if not tokens[i].is_capitalised:
+        if not caps[i]:
             i += 1
             continue
         key, j, best = tokens[i].norm, i + 1, None
@@ -201,6 +218,7 @@ def _plural_list_cue(doc: Doc, gaz: Gazetteer, j: int) -> str | None:
 def read_context(doc: Doc, gaz: Gazetteer) -> None:
     """Mark each span with what its neighbours say (see the module docstring)."""
     tokens = doc.tokens
+    in_span = {k for sp in doc.spans for k in range(sp.i, sp.j)}
     for sp in doc.spans:
         nxt = sp.j if sp.j < len(tokens) and doc.adjacent(sp.j - 1, sp.j) else None
         prv = sp.i - 1 if sp.i > 0 and doc.adjacent(sp.i - 1, sp.i) else None
@@ -220,12 +238,12 @@ def read_context(doc: Doc, gaz: Gazetteer) -> None:
         elif kind == "state":
             sp.metonymy = True
         elif (nxt is not None and kind is None and tokens[nxt].is_capitalised and not headline
-              and tokens[nxt].norm not in CALENDAR and tokens[nxt].norm not in gaz.prefixes
+              and tokens[nxt].norm not in CALENDAR and nxt not in in_span
               and not tokens[nxt].is_upper):
             sp.dropped = "part of a name"
         if (prv is not None and not sp.dropped and tokens[prv].is_capitalised and not headline
                 and not doc.sentence_initial(prv) and tokens[prv].norm not in ALLOWED_BEFORE
-                and tokens[prv].norm not in gaz.prefixes and _cue_kind(gaz, tokens[prv]) is None):
+                and prv not in in_span and _cue_kind(gaz, tokens[prv]) is None):
             sp.dropped = "part of a name"
         if sp.cue is None:
             sp.cue = _plural_list_cue(doc, gaz, sp.j) or _cue_before(doc, gaz, sp.i)
@@ -250,14 +268,17 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
         sp.metonymy = True
         return
     following = [t for k, t in enumerate(tokens[sp.j:sp.j + 3], sp.j) if doc.tok_sent[k] == sp.sent]
-    if following and following[0].norm in SPEECH_VERBS and doc.adjacent(sp.j - 1, sp.j):
+    located = sp.i > 0 and tokens[sp.i - 1].norm in SPATIAL_PREPOSITIONS  # 'officials in X said'
+    if following and following[0].norm in SPEECH_VERBS and doc.adjacent(sp.j - 1, sp.j) and not located:
         sp.metonymy = True
-    elif following and following[0].norm in ("has", "have", "had") and len(following) > 1 and following[1].norm in SPEECH_VERBS:
+    elif (following and following[0].norm in ("has", "have", "had") and len(following) > 1
+          and following[1].norm in SPEECH_VERBS and not located):
         sp.metonymy = True
     elif len(following) > 1 and following[1].norm in SEAT_WORDS and following[0].text.islower() and doc.adjacent(sp.j - 1, sp.j):
         sp.metonymy = True  # 'Kabul ruling regime', 'Kabul high officials'
     before = [t.norm for t in tokens[max(0, sp.i - 2):sp.i]]
-    if len(before) == 2 and before[1] == "in" and before[0] in SEAT_WORDS:
+    cities = any(c.level == "city" for c in sp.cands)
+    if cities and len(before) == 2 and before[1] == "in" and before[0] in SEAT_BEFORE:
         sp.metonymy = True  # 'the government in Kabul'
 
 
@@ -276,9 +297,9 @@ def fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     for sp in doc.spans:
         covered.update(range(sp.i, sp.j))
     for k, tok in enumerate(tokens):
-        unit = _unit(_cue_kind(gaz, tok))
-        if unit not in ("province", "district"):
+        if tok.norm not in ("province", "provinces", "district", "districts"):
             continue
+        unit = _unit(_cue_kind(gaz, tok))
         for i, j in _names_before(doc, k):
             for start in range(i, j):  # 'In Urzugan province': try 'In Urzugan', 'Urzugan'
                 if covered & set(range(start, j)):
@@ -424,7 +445,7 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
     units = [sp for sp in resolved if sp.chosen and sp.chosen.level in ("district", "province")
              and sp.chosen.adm0 == "AFG"]
     for k, tok in enumerate(tokens):
-        if k in covered or not tok.is_capitalised or len(tok.text) < 4 or tok.is_upper:
+        if not doc.caps[k] or k in covered or len(tok.text) < 4 or tok.is_upper:
             continue
         if tok.norm in CALENDAR or tok.norm in gaz.prefixes or tok.norm in gaz.cues:
             continue
@@ -486,7 +507,7 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
     sentences = split_sentences(text)
     tokens = tokenize(text)
     tok_sent = _token_sentences(tokens, sentences)
-    doc = Doc(text, tokens, sentences, tok_sent, _headlines(tokens, tok_sent, len(sentences)))
+    doc = Doc(text, tokens, sentences, tok_sent)
     if not tokens or not sentences:
         return GeoparseResult(sentences, [])
     doc.spans = find_spans(doc, gazetteer)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from naqsha.etl.records import Sentence
 
@@ -46,8 +46,7 @@ def fold_token(s: str) -> str:
     return fold(s.replace(".", ""))
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -59,8 +58,8 @@ class Token:
 
     @property
     def is_upper(self) -> bool:
-        letters = [c for c in self.text if c.isalpha()]
-        return len(letters) > 1 and all(c.isupper() for c in letters)
+        """All capitals, two letters or more ("US", "KABUL", "U.S.")."""
+        return len(self.text) > 1 and self.text.isupper()
 
 
 # A dotted abbreviation (U.S., U.A.E.) or a run of letters and digits.
@@ -69,8 +68,15 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+")
 
 def tokenize(text: str) -> list[Token]:
     """Word tokens of ``text`` with their offsets."""
-    return [Token(m.start(), m.end(), m.group(), fold_token(m.group()))
-            for m in _TOKEN.finditer(text)]
+    out = []
+    append, new = out.append, Token.__new__
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        # plain ASCII words (most of them) only need lower-casing
+        norm = word.lower() if word.isascii() and word.isalnum() else fold_token(word)
+        append(new(Token, start, end, word, norm))
+    return out
 
 
 # Words that end with a full stop without ending the sentence.
