@@ -25,8 +25,9 @@ TABLES = ("documents", "mentions", "places", "events", "claims")
 
 
 @pytest.fixture(autouse=True)
-def fake_stages(monkeypatch):
-    monkeypatch.setattr(pipeline, "_stages", fake.stages)
+def fake_stages(monkeypatch, request):
+    if "geodata" not in request.fixturenames:  # tests that ask for the boundaries use the real stages
+        monkeypatch.setattr(pipeline, "_stages", fake.stages)
     fake.calls.clear()
     yield fake
 
@@ -241,3 +242,26 @@ def test_rejects_only_change_keeps_rows(tmp_path):
     (corpus / "broken.json").unlink()
     pipeline.run_etl(corpus, tmp_path / "s", progress=False)
     assert len(StoreReader(tmp_path / "s").read("rejects")) == 0
+
+
+def test_real_stages_on_the_sample_corpus(geodata, tmp_path, monkeypatch):
+    """The real geoparser and extractors: incremental (with one article changed and one
+    removed) equals from scratch, and two workers equal one."""
+    import shutil
+
+    from naqsha.commands.etl import sample_corpus_dir
+
+    corpus = tmp_path / "sample"
+    shutil.copytree(sample_corpus_dir(), corpus)
+    report = pipeline.run_etl(corpus, tmp_path / "inc", progress=False, workers=1)
+    assert report.ok and report.parsed >= 12 and report.places > 0 and report.events > 0
+    victim = sorted(corpus.glob("*.txt"))[0]
+    victim.unlink()
+    changed = sorted(corpus.glob("*.txt"))[0]
+    changed.write_text(changed.read_text().replace("officials", "local officials", 1) + "\nFighting in Kunduz.")
+    report = pipeline.run_etl(corpus, tmp_path / "inc", progress=False, workers=1)
+    assert (report.parsed, report.removed) == (1, 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_DOCS", 1)
+    report = pipeline.run_etl(corpus, tmp_path / "scratch", progress=False, workers=2)
+    assert report.workers == 2
+    assert_same_store(tmp_path / "inc", tmp_path / "scratch")
