@@ -63,7 +63,7 @@ PRECISION_LABELS = {
 }
 
 AFG_VIEW = pdk.ViewState(latitude=33.9, longitude=66.9, zoom=4.85, min_zoom=3, max_zoom=12)
-REGION_VIEW = pdk.ViewState(latitude=40.0, longitude=72.0, zoom=2.35, min_zoom=1, max_zoom=9)
+REGION_VIEW = pdk.ViewState(latitude=40.0, longitude=77.0, zoom=2.2, min_zoom=1, max_zoom=9)
 # Bounding box of the regional view (lon_min, lat_min, lon_max, lat_max): from the Gulf
 # to Beijing and Moscow.
 REGION_BBOX = (20.0, 5.0, 130.0, 65.0)
@@ -524,7 +524,7 @@ def venues_maps(events: pd.DataFrame, basemap: Basemap) -> tuple[MapResult, MapR
         line, lw = [120, 120, 120, 255], 0.8
         detail = ""
         if n:
-            fill, line, lw = _rgba(rgb, 40), _rgba(rgb, 200), 3
+            fill, line, lw = _rgba(rgb, 30), _rgba(rgb, 160), 1.5
             detail = f"{plural(n, 'report')} of talks known only to the country"
         features.append(_feature(row.geometry, dict(title=row.name, detail=detail,
                                                     key=f"country:{row.iso_a3}", n=n,

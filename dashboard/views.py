@@ -330,7 +330,7 @@ def view_violence(events, claims, basemap, f) -> None:
     result = D.violence_map(ev, basemap)
     n_fat = pd.to_numeric(ev["fatalities"], errors="coerce")
     caption = (f"{len(ev):,} violence reports from {ev['doc_id'].nunique():,} articles; "
-               f"{result.n_drawn:,} drawn. Deaths stated in {int(n_fat.notna().sum()):,} reports "
+               f"{result.n_drawn:,} drawn. Deaths stated in {D.plural(int(n_fat.notna().sum()), 'report')} "
                f"(total {int(n_fat.sum()):,}); a figure is what the text says, not a verified count.")
     _map_with_evidence("violence", result, ev, claims, "violence", lambda: legend_precision("violence"), caption)
 
