@@ -1,0 +1,214 @@
+"""The geoparser on sentences written for these tests (never the seed articles): each
+test is one behaviour a reader of Afghan news relies on."""
+
+import pytest
+
+from naqsha.etl import gazetteer as gz
+from naqsha.etl.geoparse import geoparse
+from naqsha.etl.records import Article
+
+
+@pytest.fixture(scope="module")
+def gaz(geodata):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NAQSHA_GEODATA_CACHE", str(geodata))
+        yield gz.load_gazetteer()
+
+
+def parse(gaz, text):
+    return geoparse(Article("t", "t.txt", text, "hash"), gaz)
+
+
+def found(gaz, text):
+    """{mention text: place key}"""
+    return {m.text: m.place.place_key for m in parse(gaz, text).mentions}
+
+
+def keys(gaz, text):
+    return set(parse(gaz, text).places())
+
+
+# -- folding ---------------------------------------------------------------------------
+
+
+def test_case_possessives_and_hyphens_are_folded(gaz):
+    got = found(gaz, "Afghanistan's envoy flew from KANDAHAR to Sar-e-Pul and on to "
+                     "Mazar-i-Sharif.")
+    assert got["Afghanistan"] == "AFG"
+    assert got["Sar-e-Pul"] == "AF-SAR"
+    assert got["KANDAHAR"] in ("AF-KAN", "geonames:1138336")
+    assert gaz.place(got["Mazar-i-Sharif"]).adm0 == "AFG"
+
+
+def test_offsets_and_sentences_point_into_the_text(gaz):
+    text = "Nothing here.\nGunmen attacked a checkpoint in Zabul province on Friday."
+    result = parse(gaz, text)
+    (m,) = result.mentions
+    assert text[m.start:m.end] == m.text == "Zabul"
+    assert m.sentence.start <= m.start < m.end <= m.sentence.end
+    assert m.place.place_key == "AF-ZAB" and m.place.precision == 4
+    assert len(result.sentences) == 2
+
+
+# -- spelling variants and fuzzy matching -----------------------------------------------
+
+
+def test_alias_table_spellings(gaz):
+    got = found(gaz, "Clashes spread from Tarinkot to Deh Rawud, and from Hilmand to "
+                     "Ningarhar and Paktya.")
+    assert got == {"Tarinkot": "AF-URU/Tirin Kot", "Deh Rawud": "AF-URU/Dihrawud",
+                   "Hilmand": "AF-HEL", "Ningarhar": "AF-NAN", "Paktya": "AF-PIA"}
+    assert {m.resolution for m in parse(gaz, "Fighting in Daikundi.").mentions} == {"alias"}
+
+
+def test_misspelt_names_are_matched_under_a_unit_word(gaz):
+    result = parse(gaz, "Fighting raged in Nangarhaar and Oruzgaan provinces.")
+    assert {m.text: (m.place.place_key, m.resolution) for m in result.mentions} == {
+        "Nangarhaar": ("AF-NAN", "fuzzy"), "Oruzgaan": ("AF-URU", "fuzzy")}
+    assert found(gaz, "Jaghoory district was cut off.") == {"Jaghoory": "AF-GHA/Jaghuri"}
+
+
+def test_fuzzy_matching_never_turns_people_or_words_into_places(gaz):
+    text = ("President Ghani met Zamir Kabulov and Mr Kabuli. Ghani's aides said Helmandi "
+            "traders and a man called Urozgani were not told.")
+    assert keys(gaz, text) == set()
+
+
+# -- names that contain place names -----------------------------------------------------
+
+
+def test_organisations_named_after_places_are_not_places(gaz):
+    text = ("Depositors of Kabul Bank protested outside the Herat Security Council, and "
+            "Kandahar University closed. The New York Times and Al Jazeera reported it.")
+    assert keys(gaz, text) == set()
+
+
+def test_a_person_whose_name_is_a_place_is_not_a_place(gaz):
+    assert keys(gaz, "A commander named Ahmad Farah was arrested by the police.") == set()
+
+
+def test_demonyms_of_people_make_no_places(gaz):
+    text = ("Afghans and Pakistanis queued at the crossing while the Russian Foreign "
+            "Minister spoke. He had fought the Soviets.")
+    assert keys(gaz, text) == set()
+
+
+def test_a_demonym_before_a_territory_noun_is_the_country(gaz):
+    got = parse(gaz, "The fighters crossed from Pakistani territory and now operate on "
+                     "Afghan soil.")
+    assert {m.place.place_key: m.resolution for m in got.mentions} == {
+        "PAK": "demonym", "AFG": "demonym"}
+
+
+def test_acronyms_only_in_capitals(gaz):
+    assert keys(gaz, "The US envoy told us nothing.") == {"USA"}
+    assert keys(gaz, "Let us wait.") == set()
+
+
+def test_ordinary_words_are_not_cities(gaz):
+    text = "Male voters in Helmand were told to hail the result, said Mary Smith."
+    assert keys(gaz, text) == {"AF-HEL"}
+
+
+# -- province, capital city or centre district -------------------------------------------
+
+
+def test_unit_words_decide_between_province_city_and_district(gaz):
+    city = found(gaz, "The Taliban attacked the city of Ghazni overnight.")["Ghazni"]
+    assert gaz.place(city).level == "city"
+    assert found(gaz, "Clashes were reported in Ghazni province.") == {"Ghazni": "AF-GHA"}
+    assert found(gaz, "Police in Kandahar district closed the road.") == {
+        "Kandahar": "AF-KAN/Kandahar"}
+    kunduz = found(gaz, "The Taliban overran Kunduz city in 2015.")["Kunduz"]
+    assert gaz.place(kunduz).level == "city"
+
+
+def test_a_province_name_with_its_districts_is_the_province(gaz):
+    got = found(gaz, "In Logar, the districts of Charkh and Baraki Barak fell.")
+    assert got == {"Logar": "AF-LOG", "Charkh": "AF-LOG/Charkh",
+                   "Baraki Barak": "AF-LOG/Baraki Barak"}
+
+
+def test_kabul_alone_is_the_capital_city(gaz):
+    (m,) = parse(gaz, "A suicide bomber struck a market in Kabul, killing nine.").mentions
+    assert m.place.place_key == "geonames:1138958" and m.place.precision == 1
+    assert not m.metonymy
+
+
+def test_a_district_named_in_two_provinces_follows_the_province_in_the_text(gaz):
+    text = "Zabul officials said Arghandab district was quiet."
+    assert "AF-ZAB/Arghandab" in keys(gaz, text)
+    text = "In Kandahar, fighting reached Arghandab district."
+    assert "AF-KAN/Arghandab" in keys(gaz, text)
+
+
+# -- metonymy ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Washington said it would respond.", "geonames:4140963"),
+    ("The Kabul government rejected the offer.", "geonames:1138958"),
+    ("Islamabad insists it is neutral.", "geonames:1176615"),
+    ("The Kremlin denied any role.", "geonames:524901"),
+    ("The White House declined to comment.", "geonames:4140963"),
+    ("The Pentagon has not commented.", "geonames:4140963"),
+])
+def test_metonymy_finds_the_place_and_flags_it(gaz, text, key):
+    (m,) = parse(gaz, text).mentions
+    assert m.place.place_key == key and m.metonymy
+
+
+def test_a_place_where_something_happens_is_not_metonymy(gaz):
+    (m,) = parse(gaz, "Officials in Jalalabad said two rockets landed.").mentions
+    assert m.place.level == "city" and not m.metonymy
+
+
+# -- places no gazetteer holds -------------------------------------------------------------
+
+
+def test_a_village_is_reported_on_its_district(gaz):
+    text = ("Militants stormed the village of Zardalu in Jaghori district, killing three. "
+            "Residents fled Zardalu village.")
+    result = parse(gaz, text)
+    contained = [m for m in result.mentions if m.resolution == "contained"]
+    assert [m.text for m in contained] == ["Zardalu", "Zardalu"]
+    for m in contained:
+        assert m.place.place_key == "AF-GHA/Jaghuri" and m.place.precision == 3
+        assert text[m.start:m.end] == "Zardalu"
+
+
+def test_an_unknown_place_after_in_is_put_in_the_district_just_named(gaz):
+    text = ("The Taliban attacked Sangin district on Monday. Four soldiers were killed near "
+            "Kakaran before help arrived.")
+    got = {m.text: (m.place.place_key, m.resolution) for m in parse(gaz, text).mentions}
+    assert got["Kakaran"] == ("AF-HEL/Sangin", "contained")
+
+
+def test_an_unknown_place_without_context_is_dropped_never_invented(gaz):
+    assert parse(gaz, "Elders in Zardalu village said nothing.").mentions == []
+
+
+# -- datelines and regions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, key", [
+    ("KABUL (Reuters) - Talks resumed.", "geonames:1138958"),
+    ("ISLAMABAD _ Officials met.", "geonames:1176615"),
+    ("Doha, Qatar – Negotiators returned.", "geonames:290030"),
+    ("GHAZNI, Afghanistan (AP) — Gunmen killed four people.", "geonames:1141269"),
+])
+def test_datelines_are_places(gaz, text, key):
+    first = parse(gaz, text).mentions[0]
+    assert first.place.place_key == key and first.resolution == "dateline"
+
+
+def test_regions_are_never_countries(gaz):
+    places = parse(gaz, "Russia courts Central Asia and the Middle East.").places()
+    assert places["region:central-asia"].level == "region"
+    assert places["region:middle-east"].precision == 5
+    assert {p.level for k, p in places.items() if k != "RUS"} == {"region"}
+
+
+def test_empty_text(gaz):
+    result = parse(gaz, "")
+    assert result.mentions == [] and result.sentences == []
