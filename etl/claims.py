@@ -43,6 +43,15 @@ MAX_DISTRICTS = 500
 
 _CUE = re.compile(r"control|influence|district|percent|per cent|%|population|territor|shadow\s+government|\bsway\b|\bgrip\b|contested|\bfell\b|seized|captured|overr[au]n|\bheld\b|\bholds?\b|\brule\b|half|third|quarter", re.I)
 
+# Cheap substring tests (on the lower-cased text) before a sentence is tokenized: a claim
+# needs a cue and a subject.
+_CUE_WORDS = ("control", "influence", "district", "percent", "per cent", "%", "population",
+              "territor", "shadow", "sway", "grip", "contested", "fell", "seized", "captured",
+              "overr", "held", "hold", "rule", "half", "third", "quarter")
+_SUBJECT_WORDS = ("taliban", "government", "kabul", "emirate", "contested", "forces")
+_ATTR_WORDS = ("ccording", "citing", "said", "says", "report", "estimat", "data", "figures", "found",
+               "finds", "claim", "noted", "notes", "assess", "analysis", "survey", "study", "tally", "map")
+
 CONTROL_WORDS = frozenset("control controls controlled controlling influence sway grip".split())
 HOLD_WORDS = frozenset("hold holds held".split())
 TERRITORY_WORDS = frozenset("""territory territories districts district areas area country land population
@@ -66,6 +75,7 @@ _ATTR_PATTERNS = [
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
 ]
+_UNSET = object()
 _NOT_SOURCES = frozenset("""he she they it we i this that these those there here but and while however
 the a an in on at as if so meanwhile officials sources reports""".split())
 _NEWS_TITLES = ("Times", "Post", "Guardian", "Economist", "Independent", "Telegraph", "Journal",
@@ -334,23 +344,29 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
     mstarts = [m.start for m in mentions]
     claims: list[Claim] = []
     seen: set = set()
-    carried: tuple[str, int] | None = None  # (source, sentence end) from the previous sentence
-    for sent in sentences:
+    low_text = text.lower()
+    if len(low_text) != len(text):
+        low_text = "".join(ch.lower()[:1] or ch for ch in text)
+    attr_cache: dict[int, tuple | None] = {}
+
+    def attribution_of(k: int):
+        if k not in attr_cache:
+            st = text[sentences[k].start:sentences[k].end]
+            sl = low_text[sentences[k].start:sentences[k].end]
+            attr_cache[k] = find_attribution(st) if any(c in sl for c in _ATTR_WORDS) else None
+        return attr_cache[k]
+
+    for si, sent in enumerate(sentences):
         stext = text[sent.start:sent.end]
-        attr = find_attribution(stext)
-        source = attr[0] if attr else None
-        if source is None and carried and "\n\n" not in text[carried[1]:sent.start]:
-            source_for_claims = carried[0]
-        else:
-            source_for_claims = source
-        carried = (source, sent.end) if attr and attr[2] else None
-        if not _CUE.search(stext):
+        slow = low_text[sent.start:sent.end]
+        if not any(c in slow for c in _CUE_WORDS) or not any(c in slow for c in _SUBJECT_WORDS):
             continue
         lo = bisect.bisect_left(mstarts, sent.start)
         hi = bisect.bisect_left(mstarts, sent.end)
         sent_mentions = mentions[lo:hi]
         as_of = None
         as_of_done = False
+        source_for_claims = _UNSET
         for toks in sentence_tokens(text, sent.start, sent.end):
             if not toks:
                 continue
@@ -369,6 +385,15 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
                     else:
                         mention_at[q] = m
             found = _claims_in_window(toks, mention_at, metonymic_afg)
+            if found and source_for_claims is _UNSET:
+                # The sentence's own source, else an explicit citation in the sentence
+                # just before it in the same paragraph ("According to X, ... . The rest ...").
+                attr = attribution_of(si)
+                source_for_claims = attr[0] if attr else None
+                if attr is None and si > 0:
+                    prev = attribution_of(si - 1)
+                    if prev and prev[2] and "\n\n" not in text[sentences[si - 1].end:sent.start]:
+                        source_for_claims = prev[0]
             for c in found:
                 if not as_of_done:
                     as_of = find_as_of(stext, article)

@@ -43,11 +43,11 @@ class Tok:
 
 def tokenize(text: str, base: int = 0) -> list[Tok]:
     """Tokens of ``text`` (offsets shifted by ``base``)."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        t = m.group()
-        out.append(Tok(base + m.start(), base + m.end(), t, t.lower().replace("’", "'").replace("‘", "'")))
-    return out
+    low = text.lower().replace("’", "'").replace("‘", "'")
+    if len(low) != len(text):  # a letter whose lower case is longer (rare): token by token
+        return [Tok(base + m.start(), base + m.end(), m.group(), m.group().lower().replace("’", "'").replace("‘", "'"))
+                for m in _TOKEN.finditer(text)]
+    return [Tok(base + s, base + e, text[s:e], low[s:e]) for s, e in (m.span() for m in _TOKEN.finditer(text))]
 
 
 def windows(toks: list[Tok], size: int = MAX_TOKENS) -> list[list[Tok]]:
@@ -94,10 +94,24 @@ def assign_clauses(toks: list[Tok]) -> int:
     return clause + 1
 
 
+class _Cache:
+    text: str | None = None
+    spans: dict[tuple[int, int], list[list[Tok]]] = {}
+
+
 def sentence_tokens(text: str, start: int, end: int) -> list[list[Tok]]:
-    """Tokens of ``text[start:end]`` in windows, clauses assigned."""
+    """Tokens of ``text[start:end]`` in windows, clauses assigned.
+
+    The last article's sentences are kept, so the role and claim extractors tokenize
+    each sentence once. Callers must not modify the returned tokens."""
+    if _Cache.text is not text:
+        _Cache.text, _Cache.spans = text, {}
+    hit = _Cache.spans.get((start, end))
+    if hit is not None:
+        return hit
     toks = tokenize(text[start:end], start)
     wins = windows(toks)
     for w in wins:
         assign_clauses(w)
+    _Cache.spans[(start, end)] = wins
     return wins

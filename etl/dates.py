@@ -55,6 +55,13 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("year", re.compile(rf"\b(?i:in|since|by|during|of|from|until|starting\s+in)\s+(?P<year>{_YEAR})\b")),
 ]
 
+# Cheap pre-check: no date expression can match without one of these.
+_ANY = re.compile(r"\b(?:" + _MONTH[3:-1] + r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                  r"ago|yesterday|today|tonight|night|morning|week|weeks|month|year|days|19[5-9]\d|20[0-4]\d)\b", re.I)
+
+_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+          "day", "ago", "week", "month", "year", "night", "morning", "19", "20")
+
 _SMALL_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
 
@@ -106,6 +113,9 @@ def find_date(text: str, published_from: date | None, published_to: date | None 
               max_chars: int = 1500) -> DateRef | None:
     """The first date expression in ``text`` resolved against the publication date."""
     text = text[:max_chars]
+    low = text.lower()
+    if not any(h in low for h in _HINTS) or not _ANY.search(text):
+        return None
     anchor = published_from or published_to
     uncertainty = (published_to - published_from).days if published_from and published_to else 0
     found: list[DateRef] = []

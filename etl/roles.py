@@ -120,6 +120,10 @@ _PAST_YEAR = re.compile(r"\b(19[0-9]\d|20[0-4]\d)s?\b")
 _DATELINE_AFTER = re.compile(r"^\s*(?:,\s*[A-Z][\w.'’ -]{1,30}?)?\s*(?:[_–—]|-{1,2}\s|\(|:)")
 
 
+# Words some rules need that are not event words themselves.
+_NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
+
+
 @dataclass
 class _Hit:
     key: str
@@ -139,8 +143,9 @@ def _trigger_role(toks: list[Tok], i: int) -> str | None:
     prev = toks[i - 1].low if i > 0 else ""
     if low in VIOLENCE_WORDS:
         if low == "war":
-            if prev == "-" or (i + 1 < len(toks) and toks[i + 1].low == "-"):
-                return None  # post-war, war-torn
+            nxt = toks[i + 1].low if i + 1 < len(toks) else ""
+            if prev == "-" or nxt in ("-", "torn", "ravaged", "weary", "hit", "crimes") and nxt != "crimes" or nxt == "on" and i + 2 < len(toks) and toks[i + 2].low in ("terror", "terrorism", "drugs"):
+                return None  # post-war, war-torn, war on terror
         if low in ("fight", "fighting", "fought") and i + 1 < len(toks) and toks[i + 1].low in ("terrorism", "corruption", "poverty", "extremism", "drugs"):
             return None
         return VIOLENCE
@@ -190,8 +195,7 @@ def _historical(clause: list[Tok], published_year: int | None) -> bool:
     return False
 
 
-def _mention_tokens(toks: list[Tok], m: Mention) -> tuple[int, int] | None:
-    starts = [t.start for t in toks]
+def _mention_tokens(toks: list[Tok], m: Mention, starts: list[int]) -> tuple[int, int] | None:
     a = bisect.bisect_left(starts, m.start)
     b = a
     while b < len(toks) and toks[b].start < m.end:
@@ -206,6 +210,14 @@ class _Sent:
         self.toks = toks
         self.mention_at = mention_at  # token index -> mention index
         self._triggers: list[tuple[int, str]] | None = None
+        self._clauses: dict[int, list[Tok]] | None = None
+
+    def clause(self, cid: int) -> list[Tok]:
+        if self._clauses is None:
+            self._clauses = {}
+            for t in self.toks:
+                self._clauses.setdefault(t.clause, []).append(t)
+        return self._clauses.get(cid, [])
 
     def triggers(self) -> list[tuple[int, str]]:
         if self._triggers is None:
@@ -290,7 +302,6 @@ def _is_dateline(text: str, sent: Sentence, m: Mention, article: Article) -> boo
 
 def _nearest_trigger(s: _Sent, a: int, b: int, clause_ids: set[int], published_year, max_dist=22):
     best = None
-    clause_toks: dict[int, list[Tok]] = {}
     for i, role in s.triggers():
         if s.toks[i].clause not in clause_ids or a <= i < b:
             continue
@@ -302,10 +313,7 @@ def _nearest_trigger(s: _Sent, a: int, b: int, clause_ids: set[int], published_y
         if role == VIOLENCE:
             if _hypothetical(s.toks, i):
                 continue
-            cid = s.toks[i].clause
-            if cid not in clause_toks:
-                clause_toks[cid] = [t for t in s.toks if t.clause == cid]
-            if _historical(clause_toks[cid], published_year):
+            if _historical(s.clause(s.toks[i].clause), published_year):
                 continue
         if best is None or d < best[0]:
             best = (d, i, role)
@@ -450,11 +458,12 @@ def _event_hits(article: Article, geo: GeoparseResult) -> list[_Hit]:
             if not toks:
                 continue
             located = []
+            starts = [t.start for t in toks]
             mention_at: dict[int, int] = {}
             for mi, m in enumerate(ments):
                 if not (toks[0].start <= m.start < toks[-1].end):
                     continue
-                span = _mention_tokens(toks, m)
+                span = _mention_tokens(toks, m, starts)
                 if span is None:
                     continue
                 located.append((mi, span))
@@ -463,15 +472,42 @@ def _event_hits(article: Article, geo: GeoparseResult) -> list[_Hit]:
             if not located:
                 continue
             s = _Sent(toks, mention_at)
+            if not s.triggers() and not any(t.low in _NON_TRIGGER_CUES for t in toks):
+                continue
             for mi, (a, b) in located:
                 m = ments[mi]
                 if _is_metonymic(s, a, b, m):
                     continue
                 for role, how, cids in _link(s, a, b, m, published_year):
-                    ctoks = [t for t in toks if t.clause in cids]
-                    span = (min(ctoks[0].start, m.start), max(ctoks[-1].end, m.end)) if ctoks else (m.start, m.end)
+                    cl = [s.clause(c) for c in sorted(cids)]
+                    cl = [c for c in cl if c]
+                    span = (min(cl[0][0].start, m.start), max(cl[-1][-1].end, m.end)) if cl else (m.start, m.end)
                     hits.append(_Hit(m.place.place_key, role, _ROLE_STRENGTH[how], sent, span, m))
     return hits
+
+
+_VENUE_BEFORE = re.compile(r"(?:\b(?:in|at|near|to|from|across|inside|visit|visited|visiting|visits)|,)\s*(?:the\s+)?$", re.I)
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|and|or|,\s*and)?\s*(?:the\s+)?", re.I)
+
+
+def _actors(text: str, span: tuple[int, int], geo: GeoparseResult) -> list[str]:
+    """Actors the span names; a place named as a venue ("in Qatar", "visited Pakistan")
+    is where something happened, not who did it, so it is blanked out first."""
+    lo, hi = span
+    chunk = list(text[lo:hi])
+    last_end = -1
+    for m in sorted(geo.mentions, key=lambda m: m.start):
+        if not (lo <= m.start and m.end <= hi) or m.metonymy:
+            continue
+        before = text[max(lo, m.start - 12):m.start]
+        listed = last_end >= 0 and _LIST_GAP.fullmatch(text[last_end:m.start])
+        if listed or _VENUE_BEFORE.search(before):
+            for k in range(m.start - lo, m.end - lo):
+                chunk[k] = " "
+            last_end = m.end
+    return find_actors("".join(chunk))
 
 
 def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
@@ -488,18 +524,17 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
         best = None
         fat = None
         for h in hs:
-            clause_text = text[h.span[0]:h.span[1]]
-            f = find_fatalities(clause_text) if role == VIOLENCE else None
-            d = find_date(clause_text, article.published_from, article.published_to)
-            score = h.strength + (1.0 if f else 0.0) + (0.5 if d else 0.0)
+            f = find_fatalities(text[h.span[0]:h.span[1]]) if role == VIOLENCE else None
+            score = h.strength + (1.0 if f else 0.0)
             if f and (fat is None or f[0] > fat[0]):
                 fat = f
             if best is None or score > best[0]:
-                best = (score, h, d)
-        _, h, d = best
+                best = (score, h)
+        _, h = best
+        d = find_date(text[h.span[0]:h.span[1]], article.published_from, article.published_to)
         if d is None:
             d = find_date(text[h.sentence.start:h.sentence.end], article.published_from, article.published_to)
-        actors = find_actors(text[h.span[0]:h.span[1]]) or find_actors(text[h.sentence.start:h.sentence.end])
+        actors = _actors(text, h.span, geo) or _actors(text, (h.sentence.start, h.sentence.end), geo)
         events.append(Event(
             place=h.mention.place, role=role, sentence=h.sentence,
             event_date=d.date if d else None, date_precision=d.precision if d else None,
@@ -513,16 +548,22 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
     places = {m.place.place_key: m.place for m in geo.mentions}
     find = _sentence_index(sorted(geo.sentences or [], key=lambda s: s.start))
     done = set()
-    for c in extract_claims(article, geo):
+    claims = extract_claims(article, geo)
+    for c in claims:
         if c.scope in done or c.scope not in places:
             continue
         done.add(c.scope)
+        subjects = []
+        for c2 in claims:
+            name = {"government": "afghan_government"}.get(c2.subject, c2.subject)
+            if c2.scope == c.scope and c2.subject != "contested" and name not in subjects:
+                subjects.append(name)
         sent = find(c.start, len(text))
         d = find_date(text[sent.start:sent.end], article.published_from, article.published_to)
         events.append(Event(
             place=places[c.scope], role=CONTROL, sentence=sent,
             event_date=d.date if d else None, date_precision=d.precision if d else None,
-            actors=[{"government": "afghan_government"}.get(c.subject, c.subject)] if c.subject != "contested" else [],
+            actors=subjects,
         ))
     events.sort(key=lambda e: (e.sentence.start, e.place.place_key, e.role))
     return events
