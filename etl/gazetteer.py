@@ -198,7 +198,9 @@ class _Builder:
     def finish(self) -> Gazetteer:
         for nk, bucket in self._names.items():
             best = max(STRENGTH[c.match] for c in bucket.values())
-            self.g.names[nk] = tuple(c for c in bucket.values() if STRENGTH[c.match] == best)
+            strong = [c for c in bucket.values() if STRENGTH[c.match] == best]
+            self.g.names[nk] = tuple(strong + [
+                c for c in bucket.values() if STRENGTH[c.match] < best and _same_town(c, strong)])
         self.g.max_tokens = max(len(k.split()) for k in self.g.names)
         afghan: dict[str, list[str]] = {}
         for nk, cands in self.g.names.items():
@@ -207,6 +209,23 @@ class _Builder:
                     afghan.setdefault(nk, []).append(c.key)
         self.g.afghan_names = {k: tuple(v) for k, v in afghan.items()}
         return self.g
+
+
+def _km(a: Candidate, b: Candidate) -> float:
+    import math
+
+    r = math.pi / 180
+    x = (b.lon - a.lon) * r * math.cos((a.lat + b.lat) / 2 * r)
+    return 6371 * math.hypot(x, (b.lat - a.lat) * r)
+
+
+def _same_town(city: Candidate, others: list[Candidate]) -> bool:
+    """A city known here only by an alternate name ("Sheberghan") that an Afghan district
+    of the same name surrounds is that district's town: keep it beside the district.
+    (Taloqan's alternate "Khanabad" is 50 km from Khanabad district: dropped.)"""
+    if city.level != "city" or city.lat is None:
+        return False
+    return any(o.level == "district" and o.lat is not None and _km(city, o) <= 25 for o in others)
 
 
 def _clean(s) -> str:

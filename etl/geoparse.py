@@ -258,6 +258,8 @@ def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:
     """'the city of Ghazni', 'Ghazni's capital' is not handled: 'city of X' and
     'province of X' only."""
     if i >= 2 and doc.tokens[i - 1].norm == "of" and doc.tok_sent[i - 2] == doc.tok_sent[i]:
+        if doc.tokens[i - 2].norm == "capital":  # 'the capital of Ghazni' is the province's
+            return None
         return _unit(_cue_kind(gaz, doc.tokens[i - 2]))
     return None
 
