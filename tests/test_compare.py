@@ -162,3 +162,45 @@ def test_tab_without_assessments(tmp_path, monkeypatch):
     at = AppTest.from_function(_tab_script, default_timeout=60).run()
     assert not at.exception
     assert any("naqsha assessments import" in i.value for i in at.info)
+
+
+# --- snapshots of the comparison ---------------------------------------------------------
+def test_compare_snapshot_formats(filled, geodata, tmp_path):
+    import io
+
+    from PIL import Image
+
+    png = C.render_compare_snapshot(filled, "Fixture RS", "Fixture LWJ · 2018-08-15", fmt="png", dpi=60)
+    img = Image.open(io.BytesIO(png))
+    assert abs(img.size[0] - 297 / 25.4 * 60) <= 1 and abs(img.size[1] - 210 / 25.4 * 60) <= 1
+    assert len(set(img.convert("RGB").getdata())) > 20  # not blank
+    svg = C.render_compare_snapshot(filled, "Fixture RS", "Fixture LWJ", fmt="svg").decode()
+    for text in ("Control assessments compared", "government influence", "steps apart", "geoBoundaries",
+                 "rs_style_2018.csv"):
+        assert text in svg
+    assert svg == C.render_compare_snapshot(filled, "Fixture RS", "Fixture LWJ", fmt="svg").decode()
+    html = C.render_compare_snapshot(filled, "Fixture RS", "Fixture LWJ", Filters(provinces=("AF-HEL",)), fmt="html")
+    import re
+
+    assert not re.search(rb"<script[^>]*src=['\"]?https?:", html)
+    assert b"Lashkar Gah" in html and b"Jaghuri" not in html
+
+
+def test_compare_snapshot_errors(filled):
+    from naqsha.errors import SnapshotError
+
+    with pytest.raises(SnapshotError, match="no district-level assessment 'Nope'"):
+        C.render_compare_snapshot(filled, "Nope", "Fixture LWJ")
+    with pytest.raises(SnapshotError, match="unknown snapshot format"):
+        C.render_compare_snapshot(filled, "Fixture RS", "Fixture LWJ", fmt="gif")
+
+
+def test_compare_snapshot_cli(filled, geodata, tmp_path):
+    from naqsha.cli import main
+
+    out = tmp_path / "cmp.pdf"
+    assert main(["assessments", "snapshot", "--a", "Fixture RS", "--b", "Fixture LWJ", "--out", str(out),
+                 "--store", str(filled.root), "--orientation", "portrait"]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert main(["assessments", "snapshot", "--a", "Fixture RS", "--b", "Fixture LWJ", "--out",
+                 str(tmp_path / "x.gif"), "--store", str(filled.root)]) == 2

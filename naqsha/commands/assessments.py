@@ -1,4 +1,4 @@
-"""CLI: ``naqsha assessments import|import-national|list|corroborate``.
+"""CLI: ``naqsha assessments import|import-national|list|corroborate|snapshot``.
 
 The work is done in ``naqsha.etl.assessments`` (import, all or nothing),
 ``naqsha.etl.reconcile`` (names) and ``naqsha.etl.corroborate`` (claims vs assessments).
@@ -105,6 +105,44 @@ def corroborate_command(
         return
     for line in result["line"]:
         typer.echo(line)
+
+
+@assessments_app.command("snapshot")
+def snapshot_command(
+    source_a: str = typer.Option(..., "--a", help="Source A: 'Source · YYYY-MM-DD' as listed, or a source name (its latest date)."),
+    source_b: str = typer.Option(..., "--b", help="Source B, likewise."),
+    out: Path = typer.Option(..., "--out", help="Output file: .png, .svg, .pdf or .html (offline pydeck page)."),
+    province: Optional[list[str]] = typer.Option(None, "--province", help="ISO 3166-2 code (AF-HEL); repeat for several."),
+    page: str = typer.Option("A4", "--page", help="A4 or letter."),
+    orientation: str = typer.Option("landscape", "--orientation", help="landscape or portrait."),
+    dpi: int = typer.Option(200, "--dpi", help="PNG resolution (50-600)."),
+    store: Optional[Path] = STORE_OPTION,
+) -> None:
+    """A static comparison of two assessments: both choropleths and the divergence map
+    (the dashboard's compare tab downloads the same picture)."""
+    import os
+    import tempfile
+
+    from naqsha.dashboard.compare import COMPARE_FORMATS, render_compare_snapshot
+    from naqsha.errors import SnapshotError
+    from naqsha.filters import Filters
+    from naqsha.store import StoreReader
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in COMPARE_FORMATS:
+        raise SnapshotError(f"cannot tell the format from {str(out)!r}; use .png, .svg, .pdf or .html")
+    payload = render_compare_snapshot(StoreReader(store), source_a, source_b, Filters(provinces=tuple(province or ())),
+                                      fmt, page=page, orientation=orientation, dpi=dpi)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:
