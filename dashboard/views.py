@@ -504,24 +504,24 @@ def snapshot_button(view: str, root: str, f: F.Filters) -> None:
 
 
 def compare_module():
-    """Issue 7's comparison view (``naqsha.dashboard.compare``), or None before it exists."""
+    """Issue 7's comparison tab (``naqsha.dashboard.compare.render_compare_tab``), or None
+    while that module is absent or broken: the rest of the app must work without it."""
     try:
         from naqsha.dashboard import compare
-    except ImportError:
+    except Exception:  # ImportError, or a half-written module: hide the tab, keep the app
         return None
-    fn = getattr(compare, "render", None) or getattr(compare, "render_compare", None)
+    fn = getattr(compare, "render_compare_tab", None)
     return fn if callable(fn) else None
 
 
 def view_compare(events, claims, basemap, f, root) -> None:
+    from naqsha.store import StoreReader
+
     fn = compare_module()
     if fn is None:
         st.info("The source comparison view is not installed in this version.")
         return
-    try:
-        fn(root=root, filters=f)
-    except TypeError:
-        fn()
+    fn(StoreReader(root), f)
 
 
 # --- page ---------------------------------------------------------------------------------
