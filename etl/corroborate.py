@@ -180,6 +180,18 @@ def corroborate(claims: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
+def with_outlets(claims: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Claims whose outlet is blank take their article's outlet from ``documents``."""
+    if claims.empty or documents is None or documents.empty or "outlet" not in documents:
+        return claims
+    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")["outlet"]
+    claims = claims.copy()
+    claims["outlet"] = claims["outlet"].where(claims["outlet"].notna() & (claims["outlet"] != ""),
+                                              claims["doc_id"].map(by_doc))
+    return claims
+
+
 def corroborate_store(root=None) -> pd.DataFrame:
     reader = store.StoreReader(root)
-    return corroborate(reader.read("claims"), reader.read("national_assessments"))
+    docs = reader.read("documents", columns=["doc_id", "outlet"]) if reader.has("documents") else None
+    return corroborate(with_outlets(reader.read("claims"), docs), reader.read("national_assessments"))

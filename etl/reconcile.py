@@ -359,8 +359,19 @@ def default_aliases() -> list[tuple[str, str]]:
 
 
 def _gazetteer_pairs(gz) -> list[tuple[str, str]]:
-    """Aliases of provinces and districts from a gazetteer frame (name/alias, place_key)."""
-    frame = gz if isinstance(gz, pd.DataFrame) else getattr(gz, "names", None)
+    """Names of our provinces and districts the gazetteer knows (its ``names`` index of
+    name key -> candidates; exact names and reviewed aliases only, not GeoNames'
+    alternate names of towns)."""
+    names = getattr(gz, "names", None)
+    if isinstance(names, dict):
+        pairs = []
+        for key, candidates in names.items():
+            for c in candidates:
+                place_key = str(getattr(c, "key", "") or "")
+                if place_key.startswith("AF-") and getattr(c, "match", "exact") in ("exact", "alias"):
+                    pairs.append((key, place_key))
+        return pairs
+    frame = gz if isinstance(gz, pd.DataFrame) else None
     if not isinstance(frame, pd.DataFrame):
         return []
     cols = set(frame.columns)

@@ -107,3 +107,13 @@ def test_from_the_store_and_the_cli(tmp_path, capsys):
 
     assert main(["assessments", "corroborate", "--store", str(tmp_path)]) == 0
     assert "31 July 2018 had 226 of 407 (55.5%)" in capsys.readouterr().out
+
+
+def test_outlet_comes_from_the_article_when_the_claim_lacks_it(tmp_path):
+    docs = pd.DataFrame([dict(doc_id="d1", path="a.txt", content_hash="h", outlet="Example Weekly", is_sample=False,
+                              n_chars=5, text="x")])
+    store.write_tables({"claims": pd.DataFrame([claim(outlet=None)]), "documents": docs}, tmp_path)
+    path = tmp_path / "n.csv"
+    path.write_text(NATIONAL)
+    import_national(path, tmp_path)
+    assert "(Example Weekly)" in corroborate_store(tmp_path)["line"].iloc[0]
