@@ -31,6 +31,7 @@ only where a cue word occurs; every pattern is bounded.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 
 from naqsha.etl.clauses import Tok, sentence_tokens
@@ -74,6 +75,8 @@ _ATTR_PATTERNS = [
     re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
+    # "provincial officials said", "Afghan security sources say"
+    re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders))\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
 ]
 _UNSET = object()
 _NOT_SOURCES = frozenset("""he she they it we i this that these those there here but and while however
@@ -321,18 +324,21 @@ def _scope_of(m: Mention | None, default: str = "AFG") -> str:
 
 
 class _Memo:
-    key = None
+    """The last call's result: the role extractor asks for the claims of the article the
+    pipeline asks about next. Objects are held (not their ids), so a match is exact."""
+    key: tuple | None = None
     value: list[Claim] = []
 
 
 def extract_claims(article: Article, geo: GeoparseResult) -> list[Claim]:
     """Every control claim of the article (see the module docstring)."""
-    key = (id(article), article.content_hash, id(geo), len(geo.mentions))
-    if _Memo.key == key:
-        return list(_Memo.value)
+    key = (article, article.text, geo, len(geo.mentions), len(geo.sentences or ()))
+    old = _Memo.key
+    if old is not None and all(a is b for a, b in zip((old[0], old[1], old[2]), key[:3])) and old[3:] == key[3:]:
+        return [dataclasses.replace(c) for c in _Memo.value]
     out = _extract(article, geo)
     _Memo.key, _Memo.value = key, out
-    return list(out)
+    return [dataclasses.replace(c) for c in out]
 
 
 def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
@@ -435,6 +441,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         of_total = None
         scope_m = None
         stop = end
+        if kind in ("percent", "fraction") or (end < n and toks[end].low in ("of", "districts")):
+            fig_claim_clauses.add(clause)  # a figure, kept or not: no qualitative claim beside it
         if kind in ("percent", "fraction"):
             if val > 100 or val < 0:
                 continue

@@ -10,7 +10,8 @@ clause as ``DateRef(date, precision, start, end)``, or None:
   "this month" (``month``), "last year", "this year" (``year``);
 - month names with or without a day ("November 9th", "Nov. 8 to 20", "9 November",
   "in February", "in February of this year", "in September 2020"): without a year,
-  the year that puts the date nearest the anchor (ties go to the past), precision
+  the year that puts the date nearest the anchor (a future date must be twice as close
+  as the past one to win), precision
   ``day`` or ``month``;
 - bare years ("in 2017"), precision ``year``.
 
@@ -81,7 +82,9 @@ def _nearest_year(month: int, day: int, anchor: date) -> date | None:
             d = date(y, month, day)
         except ValueError:
             continue
-        key = (abs((d - anchor).days), d > anchor)
+        # News mostly reports the past: a future reading must be twice as close to win.
+        delta = (d - anchor).days
+        key = (delta * 2 if delta > 0 else -delta, d > anchor)
         if best is None or key < best[0]:
             best = (key, d)
     return best[1] if best else None

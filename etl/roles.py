@@ -121,7 +121,7 @@ _DATELINE_AFTER = re.compile(r"^\s*(?:,\s*[A-Z][\w.'’ -]{1,30}?)?\s*(?:[_–�
 
 
 # Words some rules need that are not event words themselves.
-_NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
+_NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | UNDER_WHAT | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
 
 
 @dataclass
@@ -399,7 +399,8 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
             out.append((NEGOTIATION, "direct", {clause}))
         elif w in ("came", "come", "comes", "coming", "under") and not _negated(toks, j):
             k = j + 1 if w != "under" else j
-            if k < n and toks[k].low == "under" and k + 1 < n and toks[k + 1].low in UNDER_WHAT:
+            if k < n and toks[k].low == "under" and (k + 1 < n and toks[k + 1].low in UNDER_WHAT
+                                                     or k + 2 < n and toks[k + 2].low in UNDER_WHAT):
                 out.append((VIOLENCE, "direct", {clause}))
         elif aux_seen and w in PASSIVE_VIOL and not _negated(toks, j):
             out.append((VIOLENCE, "direct", {clause}))

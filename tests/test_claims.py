@@ -1,0 +1,150 @@
+"""Control claims on sentences written for these tests (geoparse built by hand)."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+from naqsha.etl.claims import extract_claims, find_attribution
+
+_spec = importlib.util.spec_from_file_location("_roles_helpers", Path(__file__).with_name("test_roles.py"))
+_h = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_h)
+geo_of, art = _h.geo_of, _h.art
+
+
+def claims(text: str, metonymy=(), **kw):
+    a = art(text, **kw)
+    return extract_claims(a, geo_of(text, metonymy))
+
+
+def tup(c):
+    return (c.subject, c.metric, c.value, c.of_total, c.scope)
+
+
+# ------------------------------------------------------------------ figures
+
+
+def test_count_of_total_with_attribution():
+    cs = claims("According to the Long War Journal, the Taliban control 59 of the country's 398 districts.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, 398, "AFG")]
+    assert cs[0].attributed_to == "Long War Journal"
+    assert cs[0].unit == "districts"
+
+
+def test_count_in_a_province_takes_the_province_scope():
+    cs = claims("The Taliban now control 7 of Helmand's 14 districts, provincial officials said.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 7.0, 14, "AF-HEL")]
+    assert cs[0].attributed_to == "provincial officials"
+
+
+def test_share_of_districts_with_government_forces():
+    cs = claims("Government forces hold 72% of the districts, a SIGAR report said.")
+    assert [tup(c) for c in cs] == [("government", "district_share", 72.0, None, "AFG")]
+    assert cs[0].attributed_to == "SIGAR"
+
+
+def test_population_share_under_control_with_as_of():
+    cs = claims("About 65 percent of the population lives in areas under government control as of October 2018.")
+    assert [tup(c) for c in cs] == [("government", "population_share", 65.0, None, "AFG")]
+    assert cs[0].as_of == "2018-10"
+    assert cs[0].attributed_to is None
+
+
+def test_territory_share_and_fraction_words():
+    cs = claims("The Taliban control roughly a third of the territory, analysts estimate.")
+    assert [(c.subject, c.metric, round(c.value)) for c in cs] == [("taliban", "territory_share", 33)]
+
+
+def test_rest_gives_a_derived_complement():
+    cs = claims("Only 60% of districts are under government control, with the rest under Taliban influence.")
+    got = {(c.subject, c.metric, c.value, c.derived) for c in cs}
+    assert got == {("government", "district_share", 60.0, False), ("taliban", "district_share", 40.0, True)}
+
+
+def test_metonymic_capital_is_the_government():
+    cs = claims("The Kabul government controls 54% of the territory.", metonymy=("Kabul",))
+    assert [tup(c) for c in cs] == [("government", "territory_share", 54.0, None, "AFG")]
+
+
+# ------------------------------------------------------------------ qualitative
+
+
+def test_shadow_government_in_a_province():
+    cs = claims("The Taliban run a shadow government in Zabul province.")
+    assert [tup(c) for c in cs] == [("taliban", "qualitative", None, None, "AF-ZAB")]
+
+
+def test_qualitative_influence_and_limited_control():
+    cs = claims("The government has little control over Helmand, while the Taliban hold sway across the countryside.")
+    got = {(c.subject, c.metric, c.scope) for c in cs}
+    assert got == {("government", "qualitative", "AF-HEL"), ("taliban", "qualitative", "AFG")}
+
+
+def test_under_taliban_control_and_capture():
+    cs = claims("Musa Qala is now under Taliban control.")
+    assert [(c.subject, c.scope) for c in cs] == [("taliban", "AF-HEL/Musa Qala")] or [(c.subject, c.scope) for c in cs] == [("taliban", "AFG")]
+    cs = claims("Taliban fighters captured Musa Qala district on Monday.")
+    assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL/Musa Qala")]
+
+
+def test_regained_control_of_territory_with_year():
+    cs = claims("Starting in 2016 the Taliban regained control of more territory than at any time since 2001.")
+    assert [(c.subject, c.metric, c.as_of) for c in cs] == [("taliban", "qualitative", "2016")]
+
+
+def test_one_qualitative_claim_per_subject_scope_source():
+    cs = claims("The Taliban control much of Zabul. The Taliban also have a shadow government in Zabul.")
+    assert len(cs) == 1
+
+
+# ------------------------------------------------------------------ not claims
+
+
+def test_numbers_that_are_not_control_claims():
+    text = ("More than 3,200 delegates attended the jirga. About 2,500 US soldiers remain in Afghanistan. "
+            "The Taliban demanded the release of 5,000 Taliban prisoners after 17 years of war. "
+            "Afghanistan has 34 provinces and the government employs 400,000 people.")
+    assert claims(text) == []
+
+
+def test_foreign_governments_and_non_territorial_control():
+    assert claims("The US government controls the narrative about the war.") == []
+    assert claims("The Pakistani government has influence over the Taliban.") == []
+    assert claims("Pakistan has much influence on the Kabul government.", metonymy=("Kabul",)) == []
+    assert claims("The growing influence of ISIS in Afghanistan worries Russia.") == []
+
+
+def test_impossible_figures_are_never_stored():
+    assert claims("The Taliban control 150% of the districts.") == []
+    assert claims("The Taliban control 500 of 407 districts.") == []
+    assert claims("The Taliban control 900 districts.") == []
+    assert claims("The Taliban control 12 of 9000 districts.") == []
+
+
+# ------------------------------------------------------------------ attribution
+
+
+def test_attribution_forms():
+    assert find_attribution("According to an AFP report citing Pakistani officials, the talks went well.")[0] == "Pakistani officials"
+    assert find_attribution("A Reuters report said the talks went well.")[0] == "Reuters"
+    assert find_attribution("according to the Washington Post, it did.")[0] == "The Washington Post"
+    assert find_attribution("The Long War Journal estimates that it did.")[0] == "Long War Journal"
+    assert find_attribution("He said it did.") is None
+    assert find_attribution("Nothing is cited here.") is None
+
+
+def test_attribution_carries_one_sentence_within_a_paragraph():
+    text = ("According to Reuters, the Taliban hold 12% of the territory. "
+            "The government controls 54% of the territory.\n\n"
+            "The Taliban control 30% of the districts.")
+    cs = claims(text)
+    assert [(c.subject, c.value, c.attributed_to) for c in cs] == [
+        ("taliban", 12.0, "Reuters"), ("government", 54.0, "Reuters"), ("taliban", 30.0, None)]
+
+
+def test_claims_carry_offsets_and_text():
+    text = "Officials said nothing. The Taliban control 7 of Helmand's 14 districts."
+    c = claims(text)[0]
+    assert text[c.start:c.end] == c.text and "7" in c.text
