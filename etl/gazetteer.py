@@ -101,6 +101,7 @@ class Gazetteer:
     prefixes: frozenset = frozenset()   # every token prefix of an indexed name
     max_tokens: int = 1
     afghan_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> place keys
+    capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> city key
     _fuzzy_cache: dict = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------------
@@ -255,6 +256,28 @@ def _add_provinces(b: _Builder, provinces) -> None:
             b.add_name(row["source_name"], code, "alias")
 
 
+#: First-level units of Afghanistan's neighbours that Afghan news names (Balochistan,
+#: Khyber Pakhtunkhwa, Xinjiang, Gorno-Badakhshan...). Kept without a point: no
+#: boundaries for them ship with naqsha, and a point is never invented.
+FOREIGN_UNITS = {"PK": None, "IR": None, "TJ": None, "CN": None, "UZ": {"UZ-SU"}}
+FOREIGN_UNIT_TYPES = {"Province", "Region", "Autonomous region", "Pakistan administered area"}
+_CN_SUFFIXES = (" Uygur Zizhiqu", " Huizu Zizhiqu", " Zhuangzu Zizhiqu", " Zizhiqu", " Sheng")
+
+
+def _add_foreign_units(b: _Builder) -> None:
+    import pycountry
+
+    for cc, only in FOREIGN_UNITS.items():
+        for sub in pycountry.subdivisions.get(country_code=cc):
+            if sub.type not in FOREIGN_UNIT_TYPES or (only and sub.code not in only):
+                continue
+            name = sub.name
+            for suffix in _CN_SUFFIXES:
+                name = name.removesuffix(suffix)
+            b.add_place(Candidate(sub.code, "province", name, _iso3(cc), sub.code))
+            b.add_name(name, sub.code, "exact")
+
+
 def _district_names(adm2: str) -> list[str]:
     """'Ali Khail (Jaji)' -> ['Ali Khail (Jaji)', 'Ali Khail', 'Jaji']."""
     names = [adm2]
@@ -396,6 +419,8 @@ def _add_cities(b: _Builder) -> None:
                               population=int(city["population"] or 0),
                               lat=float(city["latitude"]), lon=float(city["longitude"])))
         b.add_name(city["name"], key, "exact")
+        if (city["countrycode"], fold(city["name"])) in capitals and iso3:
+            b.g.capitals.setdefault(iso3, key)  # largest first
         if city["countrycode"] not in ALTERNATE_COUNTRIES and (
             city["population"] or 0) < ALTERNATE_MIN_POPULATION:
             continue
@@ -449,6 +474,7 @@ def build_gazetteer(provinces, districts, countries) -> Gazetteer:
     b = _Builder()
     _add_provinces(b, provinces)
     _add_districts(b, districts)
+    _add_foreign_units(b)
     problems = _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] != "country"])
     _centre_districts(b)
     _add_countries(b, countries)

@@ -32,6 +32,7 @@ from naqsha.etl.text import Token, split_sentences, tokenize
 ALLOWED_BEFORE = frozenset("""
 north south east west northern southern eastern western central northeastern northwestern
 southeastern southwestern greater upper lower downtown neighbouring neighboring restive
+taliban nato isaf
 """.split())
 CALENDAR = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -225,7 +226,11 @@ def read_context(doc: Doc, gaz: Gazetteer) -> None:
         headline = doc.headline[sp.sent]
         if sp.demonym is not None:
             after = [t.norm for t in tokens[sp.j:sp.j + 2]] if nxt is not None else []
-            if not any(w in TERRITORY_NOUNS for w in after):
+            capital = gaz.capitals.get(sp.demonym.adm0)
+            if after[:1] == ["capital"] and capital:  # 'the Afghan capital' is Kabul
+                sp.demonym, sp.cands = None, [gaz.candidate(capital)]
+                sp.j, sp.end, sp.resolution = sp.j + 1, tokens[sp.j].end, "capital"
+            elif not any(w in TERRITORY_NOUNS for w in after):
                 sp.dropped = "demonym"
             continue
         kind = _cue_kind(gaz, tokens[nxt]) if nxt is not None else None
@@ -316,6 +321,54 @@ def fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return out
 
 
+def list_fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Unknown capitalised names listed with Afghan provinces or districts ("Ghazni,
+    Urzugan and Zabul"): matched fuzzily to a unit of the same level."""
+    tokens, out = doc.tokens, []
+    covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
+    queue = [sp for sp in doc.spans if not sp.dropped and sp.cands and all(
+        c.adm0 == "AFG" and c.level in ("province", "district") for c in sp.cands
+        if c.level != "city")]
+    while queue:
+        sp = queue.pop()
+        levels = {c.level for c in sp.cands}
+        level = "province" if "province" in levels else "district"
+        for i, j in _list_neighbours(doc, sp):
+            if covered & set(range(i, j)):
+                continue
+            key = " ".join(t.norm for t in tokens[i:j])
+            cands = [c for c in gaz.fuzzy(key) if c.level == level]
+            if len(cands) == 1:
+                new = Span(i, j, tokens[i].start, tokens[j - 1].end, key, cands,
+                           doc.tok_sent[i], resolution="fuzzy")
+                out.append(new)
+                queue.append(new)
+                covered.update(range(i, j))
+    return out
+
+
+def _list_neighbours(doc: Doc, sp: Span) -> list[tuple[int, int]]:
+    """The capitalised one-token names listed right after and right before a span."""
+    tokens, n, out = doc.tokens, len(doc.tokens), []
+    j = sp.j
+    if j < n and tokens[j].norm in ("and", "or") and not doc.gap(j - 1, j).strip(" ,"):
+        j += 1
+    elif not (j < n and LIST_GAP.match(doc.gap(j - 1, j))):
+        j = None
+    if j is not None and j < n and doc.tok_sent[j] == sp.sent and doc.caps[j] and (
+            j + 1 >= n or not doc.caps[j + 1] or not doc.adjacent(j, j + 1)):
+        out.append((j, j + 1))
+    i = sp.i - 1
+    if i > 0 and tokens[i].norm in ("and", "or") and not doc.gap(i, i + 1).strip():
+        i -= 1
+    elif not (i >= 0 and LIST_GAP.match(doc.gap(i, i + 1)) and doc.gap(i, i + 1).strip()):
+        i = None
+    if i is not None and i >= 0 and doc.tok_sent[i] == sp.sent and doc.caps[i] and not (
+            doc.sentence_initial(i)) and not (i > 0 and doc.caps[i - 1] and doc.adjacent(i - 1, i)):
+        out.append((i, i + 1))
+    return out
+
+
 def _names_before(doc: Doc, k: int) -> list[tuple[int, int]]:
     """Token ranges of the capitalised names in the list that ends right before token k
     ("Urzugan and Ghazni provinces" -> Ghazni, Urzugan)."""
@@ -398,7 +451,10 @@ def choose(sp: Span, ctx: DocContext) -> Candidate | None:
         return None
     if best.level == "district" and not sp.cue and best.adm1 not in ctx.adm1 and not ctx.afghan:
         return None  # an Afghan district name in a text that is not about Afghanistan
-    sp.resolution = "dateline" if sp.dateline else ("alias" if best.match in ("alias", "alternate") else sp.resolution)
+    if sp.dateline:
+        sp.resolution = "dateline"
+    elif best.match in ("alias", "alternate") and sp.resolution == "exact":
+        sp.resolution = "alias"
     if best.match == "landmark":
         sp.resolution = "landmark"
     return best
@@ -410,6 +466,9 @@ def _default_level(sp: Span, ctx: DocContext) -> str:
         if level in levels:
             return level
     said = ctx.unit_by_key.get(sp.key)
+    if "province" in levels and "city" in levels and not any(
+            c.adm0 == "AFG" for c in _by_level(sp.cands, "province")) and said != "province":
+        return "city"  # 'Tehran', 'Qom': abroad, the city unless 'province' is said
     if "province" in levels:
         if said in ("province", "city"):
             return said
@@ -515,6 +574,7 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
     doc.spans = find_spans(doc, gazetteer)
     read_context(doc, gazetteer)
     doc.spans += fuzzy_spans(doc, gazetteer)
+    doc.spans += list_fuzzy_spans(doc, gazetteer)
     doc.spans.sort(key=lambda sp: sp.start)
     ctx = _doc_context(doc)
     resolved = []

@@ -212,3 +212,33 @@ def test_regions_are_never_countries(gaz):
 def test_empty_text(gaz):
     result = parse(gaz, "")
     assert result.mentions == [] and result.sentences == []
+
+
+def test_misspelt_names_listed_with_afghan_provinces(gaz):
+    got = parse(gaz, "Attacks rose in Ghazni, Urzugan and Zaboul, while Ghani and Karzai met.")
+    assert {m.text: (m.place.place_key, m.resolution) for m in got.mentions} == {
+        "Ghazni": ("AF-GHA", "exact"), "Urzugan": ("AF-URU", "fuzzy"),
+        "Zaboul": ("AF-ZAB", "fuzzy")}
+
+
+def test_the_capital_of_a_demonym_is_its_capital_city(gaz):
+    got = parse(gaz, "Envoys left the Afghan capital for the Qatari capital.")
+    assert [(m.text, m.place.place_key, m.resolution) for m in got.mentions] == [
+        ("Afghan capital", "geonames:1138958", "capital"),
+        ("Qatari capital", "geonames:290030", "capital")]
+
+
+def test_neighbouring_countries_provinces(gaz):
+    got = found(gaz, "The Quetta Shura met in Balochistan; militants moved through Khyber "
+                     "Pakhtunkhwa and Xinjiang, and refugees reached Sistan and Baluchestan.")
+    assert got == {"Balochistan": "PK-BA", "Khyber Pakhtunkhwa": "PK-KP",
+                   "Xinjiang": "CN-XJ", "Sistan and Baluchestan": "IR-11"}
+
+
+def test_a_foreign_city_named_like_its_province_is_the_city(gaz):
+    assert found(gaz, "Officials in Tehran met.") == {"Tehran": "geonames:112931"}
+
+
+def test_a_town_known_by_its_district_name_is_the_town(gaz):
+    got = parse(gaz, "Residents of Sheberghan fled as fighting reached Lashkar Gah.")
+    assert {m.place.level for m in got.mentions} == {"city"}
