@@ -394,6 +394,13 @@ def _districts_for_map(provinces: tuple[str, ...] = (), cached: bool = True) -> 
 
 
 # --- the Streamlit tab ------------------------------------------------------------------
+def _md(text: object) -> str:
+    """Source names are the user's input: shown literally in markdown (no links, no HTML)."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~$:-])", r"\\\1", str(text))
+
+
 LEGEND_MD = " · ".join(
     f"<span style='background:rgb{SCORE_COLORS[s]};border:1px solid #999;padding:0 .6em'>&nbsp;</span> {COMMON_LABELS[k]}"
     for k, s in CONTROL_SCALE.items())
@@ -427,13 +434,13 @@ def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
         st.markdown(LEGEND_MD, unsafe_allow_html=True)  # constant text, no data
         if districts is not None:
             m1, m2 = st.columns(2)
-            m1.caption(la)
+            m1.caption(_md(la))
             m1.pydeck_chart(make_deck([choropleth_layer(districts, va, la, "compare-a")]), key="compare_map_a")
-            m2.caption(lb)
+            m2.caption(_md(lb))
             m2.pydeck_chart(make_deck([choropleth_layer(districts, vb, lb, "compare-b")]), key="compare_map_b")
         div = divergence(va, vb)
         s = divergence_summary(div)
-        st.markdown(f"**Divergence** ({la} → {lb}): {s['both']} districts assessed by both; {s['agree']} agree, "
+        st.markdown(f"**Divergence** ({_md(la)} → {_md(lb)}): {s['both']} districts assessed by both; {s['agree']} agree, "
                     f"{s['differ']} differ ({s['differ_2_or_more']} by 2 steps or more; mean {s['mean_apart']}); "
                     f"{s['only_a']} only in A, {s['only_b']} only in B.")
         if districts is not None:

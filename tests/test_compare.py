@@ -206,3 +206,8 @@ def test_compare_snapshot_cli(filled, geodata, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     assert main(["assessments", "snapshot", "--a", "Fixture RS", "--b", "Fixture LWJ", "--out",
                  str(tmp_path / "x.gif"), "--store", str(filled.root)]) == 2
+
+
+def test_source_names_are_shown_literally_in_markdown():
+    assert C._md("[x](http://e) <img src=x onerror=alert(1)>") == \
+        r"\[x\]\(http\://e\) \<img src=x onerror=alert\(1\)\>"
