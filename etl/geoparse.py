@@ -78,6 +78,7 @@ class Span:
     demonym: Candidate | None = None
     cue: str | None = None          # province, district, city, village, area
     dateline: bool = False
+    stopname: bool = False          # also a common word or name: needs its province in the text
     metonymy: bool = False
     dropped: str | None = None      # why this is not a place (organisation, name, ...)
     chosen: Candidate | None = None
@@ -253,7 +254,7 @@ def read_context(doc: Doc, gaz: Gazetteer) -> None:
         if sp.cue is None:
             sp.cue = _plural_list_cue(doc, gaz, sp.j) or _cue_before(doc, gaz, sp.i)
         if sp.key in gaz.stopnames and sp.cue is None:
-            sp.dropped = "ambiguous word without a unit word"
+            sp.stopname = True  # a place only where its province is named too
         if not sp.dropped:
             _mark_metonymy(doc, gaz, sp)
             sp.dateline = _is_dateline(doc, sp)
@@ -412,7 +413,7 @@ class DocContext:
 def _doc_context(doc: Doc) -> DocContext:
     ctx = DocContext()
     for sp in doc.spans:
-        if sp.dropped:
+        if sp.dropped or sp.stopname:
             continue
         if sp.cue in ("province", "city") and sp.key not in ctx.unit_by_key:
             ctx.unit_by_key[sp.key] = sp.cue
@@ -451,6 +452,8 @@ def choose(sp: Span, ctx: DocContext) -> Candidate | None:
         return None
     if best.level == "district" and not sp.cue and best.adm1 not in ctx.adm1 and not ctx.afghan:
         return None  # an Afghan district name in a text that is not about Afghanistan
+    if sp.stopname and not (best.adm1 and best.adm0 == "AFG" and best.adm1 in ctx.adm1):
+        return None  # 'Mary', 'Washer', 'Giro' alone are a name or a word
     if sp.dateline:
         sp.resolution = "dateline"
     elif best.match in ("alias", "alternate") and sp.resolution == "exact":
