@@ -132,6 +132,7 @@ class _Hit:
     sentence: Sentence
     span: tuple[int, int]      # the clause(s) that support it, article offsets
     mention: Mention
+    fat_span: tuple[int, int] | None = None  # the part of the clause that speaks of this place
 
 
 # ------------------------------------------------------------------ helpers
@@ -305,7 +306,7 @@ def _nearest_trigger(s: _Sent, a: int, b: int, clause_ids: set[int], published_y
     for i, role in s.triggers():
         if s.toks[i].clause not in clause_ids or a <= i < b:
             continue
-        d = a - i if i < a else i - b + 1
+        d = a - i if i < a else i - b + 2  # a word before the place reads first ("talks opened ... in X")
         if d > max_dist:
             continue
         if _negated(s.toks, i):
@@ -427,6 +428,32 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
 # ------------------------------------------------------------------ events
 
 
+_FINITE = frozenset("""were was is are has have had killed died attacked wounded left continued
+raged remained""".split())
+
+
+def _own_part(s: _Sent, a: int, b: int) -> tuple[int, int]:
+    """The part of the mention's clause that speaks of it: the clause cut at "and"/"but"
+    when a new predicate follows ("fighting raged in Sangin and 40 were killed in Kunduz"
+    gives Sangin no deaths), but not inside a list of places ("Jaghori and Malistan")."""
+    toks = s.toks
+    cid = toks[a].clause
+    clause = s.clause(cid)
+    lo_i = toks.index(clause[0]) if clause else a
+    hi_i = lo_i + len(clause)
+    left, right = lo_i, hi_i
+    for k in range(lo_i, hi_i):
+        if toks[k].low not in ("and", "but") or k + 1 >= hi_i or (k + 1) in s.mention_at or (k - 1) in s.mention_at and (k + 1) in s.mention_at:
+            continue
+        if any(toks[q].low in _FINITE for q in range(k + 1, min(hi_i, k + 6))):
+            if k < a:
+                left = k + 1
+            elif k >= b:
+                right = k
+                break
+    return toks[left].start, toks[right - 1].end
+
+
 def _sentence_index(sentences: list[Sentence]):
     starts = [s.start for s in sentences]
 
@@ -483,7 +510,8 @@ def _event_hits(article: Article, geo: GeoparseResult) -> list[_Hit]:
                     cl = [s.clause(c) for c in sorted(cids)]
                     cl = [c for c in cl if c]
                     span = (min(cl[0][0].start, m.start), max(cl[-1][-1].end, m.end)) if cl else (m.start, m.end)
-                    hits.append(_Hit(m.place.place_key, role, _ROLE_STRENGTH[how], sent, span, m))
+                    fat_span = span if how == "where" else _own_part(s, a, b)
+                    hits.append(_Hit(m.place.place_key, role, _ROLE_STRENGTH[how], sent, span, m, fat_span))
     return hits
 
 
@@ -525,8 +553,9 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
         best = None
         fat = None
         for h in hs:
-            f = find_fatalities(text[h.span[0]:h.span[1]]) if role == VIOLENCE else None
-            score = h.strength + (1.0 if f else 0.0)
+            fs = h.fat_span or h.span
+            f = find_fatalities(text[fs[0]:fs[1]]) if role == VIOLENCE else None
+            score = h.strength + (1.5 if f else 0.0)  # the evidence should show the figure
             if f and (fat is None or f[0] > fat[0]):
                 fat = f
             if best is None or score > best[0]:

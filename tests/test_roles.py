@@ -237,3 +237,14 @@ def test_dates_resolve_against_publication():
 
 def test_no_mentions_no_events():
     assert events("Talks opened on Monday and fighting continued.") == []
+
+
+def test_deaths_belong_to_the_place_of_their_own_predicate():
+    by = {(e.place.name, e.role): e for e in events(
+        "Fighting raged in Sangin and 40 people were killed in Kunduz on Monday.")}
+    assert by[("Sangin", "violence")].fatalities is None
+    assert by[("Kunduz", "violence")].fatalities == 40
+
+
+def test_nearest_event_word_decides_and_earlier_words_win_ties():
+    assert pairs("Officials discussed a reduction in violence in Kunduz.") == {("Kunduz", "violence")}
