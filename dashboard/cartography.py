@@ -69,8 +69,12 @@ def draw_scale_bar(ax, units_per_km: float, *, loc=(0.04, 0.04), fraction=0.22, 
                            0.075 * (y1 - y0), facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
     ax.add_patch(Rectangle((bx, by), half, h, facecolor="black", edgecolor="black", lw=0.6, zorder=30))
     ax.add_patch(Rectangle((bx + half, by), half, h, facecolor="white", edgecolor="black", lw=0.6, zorder=30))
-    label = (lambda v: f"{v:g}")
-    for pos, text in ((0, "0"), (half, label(km / 2)), (length, f"{label(km)} km")):
+    label = (lambda v: f"{v:,g}")
+    ticks = [(0, "0"), (half, label(km / 2)), (length, f"{label(km)} km")]
+    bar_pt = ax.transData.transform((bx + length, by))[0] - ax.transData.transform((bx, by))[0]
+    if bar_pt * 72 / ax.figure.dpi < 11 * fontsize:  # too short for three labels
+        ticks.pop(1)
+    for pos, text in ticks:
         ax.text(bx + pos, by + 1.6 * h, text, ha="center", va="bottom", fontsize=fontsize, zorder=31)
     return km
 

@@ -49,6 +49,7 @@ from naqsha.filters import Filters, filter_claims, filter_events, outlet_label
 from . import cartography as carto
 
 MAPS = ("violence", "venues", "control")
+MAX_CLAIM_LABELS = 15
 FORMATS = ("png", "svg", "pdf", "html")
 TITLES = {
     "violence": "Violence reported in Afghanistan",
@@ -60,6 +61,8 @@ ROLE_OF_MAP = {"violence": "violence", "venues": "negotiation", "control": "cont
 # Colours: ColorBrewer-like, readable in greyscale print and by colour-blind readers.
 VIOLENCE = "#b2182b"
 VENUE = "#2857a4"
+POINT_FACE = (0.40, 0.0, 0.05, 0.82)   # town/city circles: darker than any district fill
+POINT_EDGE = "#67000d"
 LAND = "#fbfaf7"
 NEIGHBOURS = "#e6e4df"
 WATER = "#dfe9f2"
@@ -235,20 +238,20 @@ def aggregate_places(ev: pd.DataFrame) -> pd.DataFrame:
     """Events grouped by place: how many events and articles, the fatalities reported
     (sum where stated; NaN when no article states a number), first and last day."""
     cols = ["place_key", "level", "precision", "adm0", "adm1", "adm2", "name", "lat", "lon", "n_events",
-            "n_docs", "fatalities", "approx", "first", "last", "outlets", "doc_ids"]
+            "n_docs", "fatalities", "approx", "first", "last", "outlets"]
     if ev.empty:
         return pd.DataFrame(columns=cols)
-    ev = ev.assign(_day=_event_days(ev), _outlet=outlet_label(ev["outlet"]))
-    ev = ev.assign(_fat=pd.to_numeric(ev["fatalities"], errors="coerce"))
-    g = ev.sort_values(["place_key", "_day", "doc_id"]).groupby("place_key", sort=True)
+    ev = ev.assign(_day=_event_days(ev), _outlet=outlet_label(ev["outlet"].astype(object)),
+                   _fat=pd.to_numeric(ev["fatalities"], errors="coerce").astype(float),
+                   _approx=ev["fatalities_approx"].astype("boolean").fillna(False).astype(bool))
+    g = ev.groupby("place_key", sort=True)
     out = g.agg(level=("level", "first"), precision=("precision", "min"), adm0=("adm0", "first"),
                 adm1=("adm1", "first"), adm2=("adm2", "first"), name=("name", "first"), lat=("lat", "first"),
                 lon=("lon", "first"), n_events=("doc_id", "size"), n_docs=("doc_id", "nunique"),
-                fatalities=("_fat", lambda s: s.sum(min_count=1)),
-                approx=("fatalities_approx", lambda s: bool(s.fillna(False).astype(bool).any())),
-                first=("_day", "min"), last=("_day", "max"),
-                outlets=("_outlet", lambda s: tuple(sorted(set(s)))),
-                doc_ids=("doc_id", lambda s: tuple(sorted(set(s)))))
+                approx=("_approx", "any"), first=("_day", "min"), last=("_day", "max"))
+    out["fatalities"] = g["_fat"].sum(min_count=1)
+    outlets = ev[["place_key", "_outlet"]].drop_duplicates().sort_values(["place_key", "_outlet"])
+    out["outlets"] = outlets.groupby("place_key")["_outlet"].agg(tuple)
     out = out.reset_index()
     return out[cols]
 
@@ -303,7 +306,7 @@ def prepare(reader, map_name: str, filters: Filters) -> SnapshotData:
         span = _date_phrase(days.min(), days.max())
     else:
         span = "all dates"
-    counts = f"{data.n_items} {what} from {data.n_docs} article{'s' if data.n_docs != 1 else ''}"
+    counts = f"{data.n_items:,} {what} from {data.n_docs:,} article{'s' if data.n_docs != 1 else ''}"
     data.subtitle = f"{counts}, {span}  ·  Filters: {filters.describe()}"
     if data.n_items == 0:
         data.empty_note = _none_match(filters, what)
@@ -313,7 +316,7 @@ def prepare(reader, map_name: str, filters: Filters) -> SnapshotData:
 def attribution(data: SnapshotData) -> str:
     outlets = data.outlets
     shown = ", ".join(outlets[:8]) + (f" and {len(outlets) - 8} more" if len(outlets) > 8 else "")
-    sources = (f"Sources: {shown} ({data.n_docs} article{'s' if data.n_docs != 1 else ''}), extracted by naqsha."
+    sources = (f"Sources: {shown} ({data.n_docs:,} article{'s' if data.n_docs != 1 else ''}), extracted by naqsha."
                if outlets else None)
     sources = sources or \
         "Sources: none match the filters."
@@ -345,6 +348,24 @@ def _layout(figsize, map_name: str) -> _Layout:
     if map_name == "venues":
         return _Layout(main, (0.03, 0.065, 0.45, 0.32), (0.51, 0.085, 0.46, 0.30), 0.975, 0.01, 135)
     return _Layout(main, (0.03, 0.065, 0.94, 0.32), None, 0.975, 0.01, 135)
+
+
+def count_classes(counts: pd.Series) -> list[tuple[int, float, float]]:
+    """Up to four classes of report counts, (low, high, fill alpha), with nice bounds
+    spaced evenly on a log scale, e.g. 1 | 2-10 | 11-100 | 101 or more."""
+    top = int(max(counts.max(), 1)) if len(counts) else 1
+    uppers = [1] if top > 1 else []
+    for k in (1, 2):
+        edge = int(carto.nice_length(top ** (k / 3)))
+        if uppers and uppers[-1] < edge < top:
+            uppers.append(edge)
+    bounds, lo = [], 1
+    for hi in uppers:
+        bounds.append((lo, hi))
+        lo = hi + 1
+    bounds.append((lo, np.inf if top > lo else lo))
+    alphas = np.linspace(0.10, 0.55, len(bounds)) if len(bounds) > 1 else [0.15]
+    return [(a, b, round(float(al), 3)) for (a, b), al in zip(bounds, alphas)]
 
 
 def _fat_scale(places: pd.DataFrame) -> float:
@@ -483,6 +504,16 @@ def _split_by_precision(places: pd.DataFrame, provinces, districts):
     return pts, dist, prov, pd.concat([rest, places[~in_afg]]), lost
 
 
+def _merged(frame, crs):
+    """All polygons of ``frame`` as one multipolygon (one path to hatch: a hatch per
+    district is slow at print resolution, and the pixels are the same)."""
+    import geopandas as gpd
+    import shapely
+
+    parts = shapely.get_parts(np.asarray(frame["geometry"].values, dtype=object))
+    return gpd.GeoSeries([shapely.multipolygons(parts)], crs=crs)
+
+
 def _gdf(frame, crs):
     import geopandas as gpd
 
@@ -497,13 +528,20 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
     out = _split_by_precision(places, provinces, districts) if len(places) else None
     handles = []
     scale = _fat_scale(places)
+    classes = count_classes(out[1]["n_events"] if out is not None and len(out[1]) else pd.Series([1]))
     if out is not None:
         pts, dist, prov, rest, lost = out
         if len(dist):
-            _gdf(dist, districts.crs).plot(ax=ax, facecolor=(0.70, 0.09, 0.17, 0.10), edgecolor=VIOLENCE,
-                                           hatch="////", linewidth=0.8, zorder=4)
+            which = np.searchsorted([hi for _, hi, _ in classes], dist["n_events"].to_numpy(), side="left")
+            for k, (_, _, alpha) in enumerate(classes):
+                part = dist[which == k]
+                if len(part):
+                    _merged(part, districts.crs).plot(ax=ax, facecolor=(0.70, 0.09, 0.17, alpha), edgecolor="none",
+                                                      zorder=4)
+            _merged(dist, districts.crs).plot(ax=ax, facecolor="none", edgecolor=VIOLENCE, hatch="////",
+                                              linewidth=0.8, zorder=4.1)
         if len(prov):
-            _gdf(prov, provinces.crs).plot(ax=ax, facecolor=(0.70, 0.09, 0.17, 0.05), edgecolor=VIOLENCE,
+            _merged(prov, provinces.crs).plot(ax=ax, facecolor=(0.70, 0.09, 0.17, 0.05), edgecolor=POINT_EDGE,
                                            linewidth=1.6, linestyle=(0, (4, 2)), zorder=5)
         if len(pts):
             x, y = _project_points(pts, districts.crs)
@@ -511,8 +549,10 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
             known = ~np.isnan(fat)
             order = np.argsort(-np.where(known, fat, 0), kind="stable")
             sizes = np.where(known, 12 + np.nan_to_num(fat) * scale, 22)
-            face = [(0.70, 0.09, 0.17, 0.55) if k else "white" for k in known]
-            ax.scatter(x[order], y[order], s=sizes[order], c=[face[i] for i in order], edgecolors=VIOLENCE,
+            face = [POINT_FACE if k else "white" for k in known]
+            edge = ["white" if k else POINT_EDGE for k in known]
+            ax.scatter(x[order], y[order], s=sizes[order], c=[face[i] for i in order],
+                       edgecolors=[edge[i] for i in order],
                        linewidths=0.9, zorder=10)
             _block_markers(ax, placer, x, y, sizes)
         if len(lost):
@@ -531,8 +571,9 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
             else:
                 pt = row["geometry"].representative_point()
                 x, y, offs = pt.x, pt.y, ((0, 0), (0, 6), (0, -6))
-            fat = f", {int(row['fatalities'])}{'+' if row['approx'] else ''} killed" if pd.notna(row["fatalities"]) else ""
-            placer.place(x, y, f"{row['name']}{fat}", offsets=offs, fontsize=fontsize, color="#5a0d16",
+            fat = f", {int(row['fatalities']):,}{'+' if row['approx'] else ''} killed" if pd.notna(row["fatalities"]) else ""
+            kind = " province" if row["_kind"] == "province" else ""
+            placer.place(x, y, f"{row['name']}{kind}{fat}", offsets=offs, fontsize=fontsize, color="#5a0d16",
                          fontweight="bold", zorder=12, halo=2.2)
         n_rest = int(rest["n_events"].sum()) if len(rest) else 0
         if n_rest:
@@ -546,21 +587,24 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
     else:
         fmax = 10
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(22), markerfacecolor="white",
-                          markeredgecolor=VIOLENCE, label="Town or city, fatalities not stated"))
+                          markeredgecolor=POINT_EDGE, label="Town or city, fatalities not stated"))
     for k in _size_keys(fmax):
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(12 + k * scale),
-                              markerfacecolor=(0.70, 0.09, 0.17, 0.55), markeredgecolor=VIOLENCE,
+                              markerfacecolor=POINT_FACE, markeredgecolor="white",
                               label=f"Town or city, {k} killed"))
-    handles.append(Patch(facecolor=(0.70, 0.09, 0.17, 0.10), edgecolor=VIOLENCE, hatch="////",
-                         label="Known only to its district"))
-    handles.append(Patch(facecolor=(0.70, 0.09, 0.17, 0.05), edgecolor=VIOLENCE, linestyle=(0, (4, 2)),
+    for lo, hi, alpha in classes:
+        n = f"{lo:,}" if lo == hi else (f"{lo:,} or more" if hi == np.inf else f"{lo:,}–{hi:,}")
+        handles.append(Patch(facecolor=(0.70, 0.09, 0.17, alpha), edgecolor=VIOLENCE, hatch="////",
+                             label=f"Known only to its district: {n} report{'s' if hi > 1 else ''}"))
+    handles.append(Patch(facecolor=(0.70, 0.09, 0.17, 0.05), edgecolor=POINT_EDGE, linestyle=(0, (4, 2)),
                          linewidth=1.4, label="Known only to its province"))
     _legend(side, handles, "Reports of violence", legend_size)
     data.notes.insert(0, "Circle area is proportional to the deaths reported at a town or city, summed over "
                          "all reports; places are drawn only as precisely as the articles locate them.")
     if len(places) and places["fatalities"].notna().any():
-        top = places[places["fatalities"].notna()].sort_values(["fatalities", "place_key"], ascending=[False, True])
-        lines = [f"{r['name']} {int(r['fatalities'])}{'+' if r['approx'] else ''} ({r['n_events']} report"
+        drawn = places[places["precision"].le(4) & places["adm0"].fillna("AFG").eq("AFG")]
+        top = drawn[drawn["fatalities"].notna()].sort_values(["fatalities", "place_key"], ascending=[False, True])
+        lines = [f"{r['name']} {int(r['fatalities']):,}{'+' if r['approx'] else ''} ({r['n_events']:,} report"
                  f"{'s' if r['n_events'] != 1 else ''}, {_date_phrase(r['first'], r['last'])})"
                  for _, r in top.head(6).iterrows()]
         data.notes.insert(1, "Most deaths reported: " + "; ".join(lines) + ".")
@@ -614,10 +658,10 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
     if len(home):
         pts, dist, prov, rest, lost = _split_by_precision(home, provinces, districts)
         if len(dist):
-            _gdf(dist, districts.crs).plot(ax=ax, facecolor=(0.16, 0.34, 0.64, 0.12), edgecolor=VENUE,
+            _merged(dist, districts.crs).plot(ax=ax, facecolor=(0.16, 0.34, 0.64, 0.12), edgecolor=VENUE,
                                            hatch="////", linewidth=0.8, zorder=4)
         if len(prov):
-            _gdf(prov, provinces.crs).plot(ax=ax, facecolor=(0.16, 0.34, 0.64, 0.05), edgecolor=VENUE,
+            _merged(prov, provinces.crs).plot(ax=ax, facecolor=(0.16, 0.34, 0.64, 0.05), edgecolor=VENUE,
                                            linewidth=1.6, linestyle=(0, (4, 2)), zorder=5)
         allpts = pd.concat([pts, lost]) if len(lost) else pts
         if len(allpts):
@@ -630,7 +674,9 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
                 r = math.sqrt(float(_venue_size(row["n_docs"], vscale))) / 2
                 placer.place(row["_x"], row["_y"], f"{row['name']} ({row['n_docs']})", offsets=carto.point_offsets(r),
                              fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, halo=2.2)
-        for _, row in pd.concat([dist, prov]).iterrows():
+        areas = pd.concat([dist, prov])
+        areas = areas.sort_values(["n_docs", "place_key"], ascending=[False, True]) if len(areas) else areas
+        for _, row in areas.head(10).iterrows():
             pt = row["geometry"].representative_point()
             placer.place(pt.x, pt.y, f"{row['name']} ({row['n_docs']})", offsets=((0, 0), (0, 6)),
                          fontsize=fontsize, color="#14305e", fontweight="bold", zorder=12, halo=2.2)
@@ -748,20 +794,40 @@ def claim_phrase(row) -> str:
     return f"{subject} controls {what}{when}" if metric != "qualitative" and v is not None else f"{subject}: {what}{when}"
 
 
-def national_cards(claims: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """National claims grouped by (outlet, cited source, publication day): a heading and
-    its lines. Derived complements are left out (they repeat the claim they come from)."""
+def _national(claims: pd.DataFrame) -> pd.DataFrame:
     if claims.empty:
-        return []
+        return claims.assign(_outlet=None, _cited=None, _pub=None)
     nat = claims[claims["scope"].eq("AFG") & ~claims["derived"].fillna(False).astype(bool)]
+    return nat.assign(_outlet=outlet_label(nat["outlet"].astype(object)),
+                      _cited=nat["attributed_to"].astype(object).fillna(""),
+                      _pub=pd.to_datetime(nat["published"], errors="coerce"))
+
+
+_CARD_KEYS = ["_pub", "_outlet", "_cited"]
+
+
+def count_national_cards(claims: pd.DataFrame) -> int:
+    nat = _national(claims)
+    return 0 if nat.empty else len(nat[_CARD_KEYS].drop_duplicates())
+
+
+def national_cards(claims: pd.DataFrame, limit: int | None = None) -> list[tuple[str, list[str]]]:
+    """National claims grouped by (publication day, outlet, cited source), newest first
+    (unknown days last): a heading and its lines, for the first ``limit`` groups. Derived
+    complements are left out (they repeat the claim they come from)."""
+    nat = _national(claims)
+    if nat.empty:
+        return []
+    groups = nat[_CARD_KEYS].drop_duplicates().sort_values(
+        _CARD_KEYS, ascending=[False, True, True], na_position="last", kind="stable")
+    if limit is not None:
+        groups = groups.head(limit)
+    chosen = nat.merge(groups.assign(_order=range(len(groups))), on=_CARD_KEYS, how="inner")
     cards = []
-    keys = ["_pub", "_outlet", "_cited"]
-    nat = nat.assign(_outlet=outlet_label(nat["outlet"]), _cited=nat["attributed_to"].fillna(""),
-                     _pub=pd.to_datetime(nat["published"], errors="coerce"))
-    for (pub, outlet, cited), group in nat.groupby(keys, sort=True, dropna=False):
+    for (_, pub, outlet, cited), group in chosen.groupby(["_order"] + _CARD_KEYS, sort=True, dropna=False):
         when = f"{pub:%d %b %Y}" if pd.notna(pub) else "date unknown"
         head = f"{outlet}, {when}" + (f", citing {cited}" if cited else "")
-        lines = list(dict.fromkeys(claim_phrase(r) for _, r in group.iterrows()))
+        lines = list(dict.fromkeys(claim_phrase(r) for r in group.to_dict("records")))
         cards.append((head, lines))
     return cards
 
@@ -809,7 +875,12 @@ def _control(ax, side, data: SnapshotData, provinces, districts, placer, fontsiz
                 continue
             part.plot(ax=ax, color=[_subject_colour(s) for s in part["subject"]], alpha=0.55 if level == "district" else 0.35,
                       edgecolor="#333333", linewidth=0.5, hatch=None if level == "district" else "\\\\", zorder=4)
-        for _, row in g.sort_values(["_level", "scope"]).iterrows():
+        # label the places when they are few enough to read; else the legend and the note
+        few = len(g) <= MAX_CLAIM_LABELS
+        if not few:
+            data.notes.append(f"{len(g):,} places carry a sub-national claim; they are too many to label "
+                              "here (the dashboard's table lists them, with sources).")
+        for _, row in (g.sort_values(["_level", "scope"]) if few else g.iloc[:0]).iterrows():
             pt = row["geometry"].representative_point()
             v = f" {row['value']:g}%" if pd.notna(row["value"]) and row["metric"] != "qualitative" else ""
             place = row["scope"].split("/")[-1] if row["_level"] == "district" else names.get(row["scope"], row["scope"])
@@ -824,14 +895,13 @@ def _control(ax, side, data: SnapshotData, provinces, districts, placer, fontsiz
                      label=f"{s[:1].upper() + s[1:]}") for s in subjects]
     if len(local) and local["_level"].eq("province").any():
         handles.append(Patch(facecolor="#bbbbbb", edgecolor="#333333", hatch="\\\\", label="Hatched: the claim is about a whole province"))
-    if not handles:
-        handles.append(Patch(facecolor="white", edgecolor="#333333", label="No district or province claims"))
+    handles.append(Patch(facecolor=LAND, edgecolor="#333333", label="No claim about the place"))
     leg = _legend(side, handles, "Who controls the place, per the latest claim", legend_size,
                   loc="upper left" if not portrait else "upper left")
     return leg
 
 
-def _draw_cards(side, cards, top_y, size, wrap_width, x=0.0, width=1.0):
+def _draw_cards(side, cards, top_y, size, wrap_width, x=0.0, width=1.0, floor=None, total=None):
     """National claim cards stacked from ``top_y`` (axes fraction) downwards; the ones
     that do not fit are counted in a final line."""
     fig = side.figure
@@ -850,13 +920,14 @@ def _draw_cards(side, cards, top_y, size, wrap_width, x=0.0, width=1.0):
         t = side.text(x + 0.01, y, body, transform=side.transAxes, fontsize=size, va="top", ha="left", color=TEXT,
                       linespacing=1.3, bbox=dict(boxstyle="round,pad=0.4", fc="#f3f1ec", ec="#c9c5bb", lw=0.6))
         ext = t.get_window_extent(renderer)
-        if ext.y0 < frame.y0 + 14:
+        if ext.y0 < (floor if floor is not None else frame.y0) + 14:
             t.remove()
             break
         shown += 1
         y -= (ext.height + 10) / frame.height
-    if shown < len(cards):
-        side.text(x, max(y, 0.0), f"… and {len(cards) - shown} more cards (narrow the filters to see them)",
+    total = len(cards) if total is None else total
+    if shown < total:
+        side.text(x, max(y, 0.0), f"… and {total - shown:,} more cards (narrow the filters to see them)",
                   transform=side.transAxes, fontsize=size, va="top", color=MUTED)
 
 
@@ -881,7 +952,7 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     lonlat = (55.0, 24.0, 79.0, 42.0)
     countries = _projected_neighbours(lonlat, cache_key)
     fig = Figure(figsize=figsize, dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
+    _QuietCanvas(fig)
     layout = _layout(figsize, data.map_name)
     portrait = figsize[0] < figsize[1]
     base = 7.0 if not portrait else 6.8
@@ -944,15 +1015,20 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
         below = 1.0
     wrap_width = int(side_frame.width / (base * 0.55 * dpi / 72))
     if data.map_name == "control":
-        cards = national_cards(data.claims)
+        cards = national_cards(data.claims, limit=40)
+        n_cards = count_national_cards(data.claims)
         if portrait:
             # legend on the left half, cards on the right half
-            _draw_cards(side, cards, 1.0, base, int(wrap_width * 0.5), x=0.5, width=0.5)
+            _draw_cards(side, cards, 1.0, base, int(wrap_width * 0.5), x=0.5, width=0.5, total=n_cards)
             _notes_text(side, data, below, base + 0.5, int(wrap_width * 0.45))
         else:
-            _draw_cards(side, cards, below, base, wrap_width)
+            floor = None
             if data.notes:
-                _notes_text(side, data, 0.06, base + 0.5, wrap_width)
+                body = "\n".join(carto.wrap("• " + n, wrap_width) for n in data.notes)
+                t = side.text(0.0, 0.0, body, transform=side.transAxes, va="bottom", ha="left", fontsize=base,
+                              color=MUTED, linespacing=1.35)
+                floor = t.get_window_extent(renderer).y1 + 8
+            _draw_cards(side, cards, below, base, wrap_width, floor=floor, total=n_cards)
     else:
         _notes_text(side, data, below, base + 0.5, wrap_width)
     for a in (ax, inset):
@@ -966,6 +1042,20 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     fig.text(0.015 if not portrait else 0.03, layout.attrib_y, carto.wrap(attribution(data), layout.wrap),
              fontsize=6.2, color=MUTED, va="bottom", ha="left", linespacing=1.3)
     return _save(fig, fmt, dpi)
+
+
+try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg as _Agg
+
+    class _QuietCanvas(_Agg):
+        """Agg canvas whose draw_idle does nothing: geopandas asks for a redraw after
+        every layer, and on Agg that is a full render each time (seconds at 200 dpi).
+        The figure is drawn once, by savefig."""
+
+        def draw_idle(self, *args, **kwargs):
+            pass
+except ImportError:  # pragma: no cover
+    _QuietCanvas = None
 
 
 @functools.lru_cache(maxsize=4)
@@ -984,7 +1074,8 @@ def _save(fig, fmt: str, dpi: int) -> bytes:
     }[fmt]
     with matplotlib.rc_context({"svg.hashsalt": "naqsha", "svg.fonttype": "none", "pdf.fonttype": 42,
                                 "svg.id": "naqsha-snapshot"}):
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white", **extra)
     return buf.getvalue()
 
 
@@ -1122,8 +1213,11 @@ def _html_panel(data: SnapshotData) -> str:
     cards = ""
     if data.map_name == "control":
         items = "".join(f"<li><b>{_esc(h)}</b><br/>" + "<br/>".join(_esc(x) for x in lines) + "</li>"
-                        for h, lines in national_cards(data.claims))
-        cards = f"<h3>National claims</h3><ul>{items or '<li>None match the filters.</li>'}</ul>"
+                        for h, lines in national_cards(data.claims, limit=200))
+        more = count_national_cards(data.claims) - 200
+        if more > 0:
+            items += f"<li>… and {more:,} more (narrow the filters)</li>"
+        cards = f"<h3>National claims, newest first</h3><ul>{items or '<li>None match the filters.</li>'}</ul>"
     legend = {
         "violence": "Circles: towns or cities, sized by deaths reported. Filled polygons: events known only "
                     "to their district or province. Hover for the evidence.",
