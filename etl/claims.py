@@ -49,7 +49,7 @@ _CUE = re.compile(r"control|influence|district|percent|per cent|%|population|ter
 _CUE_WORDS = ("control", "influence", "district", "percent", "per cent", "%", "population",
               "territor", "shadow", "sway", "grip", "contested", "fell", "seized", "captured",
               "overr", "held", "hold", "rule", "half", "third", "quarter")
-_SUBJECT_WORDS = ("taliban", "government", "kabul", "emirate", "contested", "forces")
+_SUBJECT_WORDS = ("taliban", "government", "kabul", "emirate", "contested", "forces", "insurgents")
 _ATTR_WORDS = ("ccording", "citing", "said", "says", "report", "estimat", "data", "figures", "found",
                "finds", "claim", "noted", "notes", "assess", "analysis", "survey", "study", "tally", "map")
 
@@ -70,10 +70,10 @@ FRACTIONS = {"half": 50.0, "third": 100 / 3, "thirds": 200 / 3, "quarter": 25.0,
 _NAME = r"(?:[A-Z][\w&.'’-]*)(?:\s+(?:(?:of|for|on|and|the|de)\s+)?[A-Z][\w&.'’-]*){0,5}"
 _ROLE_NOUNS = r"(?:\s+(?:officials|sources|analysts|diplomats|authorities|military|officers|government|commanders|spokesman|spokesperson|data|report|reports))?"
 _ATTR_PATTERNS = [
-    re.compile(rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}){_ROLE_NOUNS}(?:\s+(?:report|reports|data|figures|estimates|assessment|analysis|survey|tally))?(?:\s+citing\s+(?P<the2>[Tt]he\s+)?(?P<src2>{_NAME}{_ROLE_NOUNS}))?"),
+    re.compile(rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:latest|new|recent|quarterly|annual|monthly|official|\w+-\w+)\s+){{0,3}}(?:(?:tally|count|report|survey|study|map|assessment|analysis|estimate|data|figures)\s+(?:by|from|of)\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}){_ROLE_NOUNS}(?:\s+(?:report|reports|data|figures|estimates|assessment|analysis|survey|tally))?(?:\s+citing\s+(?P<the2>[Tt]he\s+)?(?P<src2>{_NAME}{_ROLE_NOUNS}))?"),
     re.compile(rf"\b[Cc]iting\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}{_ROLE_NOUNS})"),
     re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
-    re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
+    re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment|tally|count|map|survey|study)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
     # "provincial officials said", "Afghan security sources say"
     re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders))\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
@@ -102,8 +102,8 @@ def _clean_source(src: str, the: str | None) -> str | None:
     if src.endswith("'s"):
         src = src[:-2]
     words = src.split()
-    while words and words[0].lower() in ("the", "a", "an"):
-        words = words[1:]
+    while words and (words[0].lower() in ("the", "a", "an") or re.search(r"-(?:led|backed|run|based|funded)$", words[0])):
+        words = words[1:]  # "the NATO-led Resolute Support" -> "Resolute Support"
     if not words or words[0].lower() in _NOT_SOURCES:
         return None
     src = " ".join(words)
@@ -113,6 +113,10 @@ def _clean_source(src: str, the: str | None) -> str | None:
     if the and words[-1] in _NEWS_TITLES:
         return "The " + src
     return src
+
+
+# "The report said ...": the source named before in the article.
+_ANAPHOR = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:(?:latest|new|same|quarterly|annual)\s+)?(?:report|study|survey|tally|map|watchdog|agency|assessment|analysis|newspaper|paper|group|think\s+tank)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|notes|put|puts|counted|counts)\b")
 
 
 def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
@@ -140,9 +144,9 @@ def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
 # ------------------------------------------------------------------ as_of
 
 _ASOF = [
-    re.compile(r"\b(?:as\s+of|as\s+at|by|in|since|starting\s+in|starting\s+from|beginning\s+in|at\s+the\s+end\s+of|end\s+of)\s+(?:(?P<day1>\d{1,2})\s+)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?:\s+(?P<day>\d{1,2}))?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b(?:as\s+of|as\s+at|by|in|since|starting\s+in|starting\s+from|beginning\s+in|at\s+the\s+end\s+of|end\s+of)\s+(?:early\s+|late\s+|mid-?)?(?:(?P<day1>\d{1,2})\s+)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?:\s+(?P<day>\d{1,2}))?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?:as\s+of|as\s+at|starting\s+in|starting\s+from|beginning\s+in)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b", re.I),
-    re.compile(r"\b(?:as\s+of|as\s+at)\s+(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b", re.I),
+    re.compile(r"\b(?:as\s+of|as\s+at)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b(?:\s+(?P<day>\d{1,2})\b)?", re.I),
     re.compile(r"\b(?:in|by|since|at\s+the\s+end\s+of)\s+(?:early\s+|late\s+|mid-?)?(?P<year>(?:19|20)\d\d)\b(?!\s+(?:American|US|U\.S\.|invasion|war))", re.I),
 ]
 
@@ -159,6 +163,8 @@ def find_as_of(sentence: str, article: Article) -> str | None:
         if year is None and mon and article.published_from:
             mnum = MONTHS[mon.lower()[:4].rstrip(".") if mon.lower()[:4] in MONTHS else mon.lower()[:3]]
             y = article.published_from.year - (1 if mnum > article.published_from.month else 0)
+            if day and 1 <= int(day) <= 31:
+                return f"{y:04d}-{mnum:02d}-{int(day):02d}"
             return f"{y:04d}-{mnum:02d}"
         if year is None:
             continue
@@ -183,8 +189,8 @@ def _subject_at(toks: list[Tok], i: int, metonymic_afg: set[int]) -> str | None:
     prev = toks[i - 1].low if i > 0 else ""
     prev2 = toks[i - 2].low if i > 1 else ""
     nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-    if low in ("taliban", "talibans") or (low == "emirate" and prev == "islamic"):
-        return "taliban"
+    if low in ("taliban", "talibans", "insurgents") or (low == "emirate" and prev == "islamic"):
+        return "taliban"  # in claims about Afghan districts, "insurgents" are the Taliban
     if low == "government" or low == "forces" and prev in ("government", "afghan", "security"):
         if low == "government" and nxt == "-":
             return None  # government-appointed
@@ -317,6 +323,8 @@ def _scope_of(m: Mention | None, default: str = "AFG") -> str:
         return key
     if m.place.level in ("province", "district") and key.startswith("AF-"):
         return key
+    if m.place.level == "city" and m.place.adm1 and m.place.adm1.startswith("AF-"):
+        return m.place.adm1  # a claim about a provincial capital is about its province
     return default
 
 
@@ -359,7 +367,15 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
         if k not in attr_cache:
             st = text[sentences[k].start:sentences[k].end]
             sl = low_text[sentences[k].start:sentences[k].end]
-            attr_cache[k] = find_attribution(st) if any(c in sl for c in _ATTR_WORDS) else None
+            found = find_attribution(st) if any(c in sl for c in _ATTR_WORDS) else None
+            if found is None and _ANAPHOR.search(st):
+                # "the report said": the nearest source an earlier sentence names explicitly
+                for j in range(k - 1, max(-1, k - 12), -1):
+                    prev = attribution_of(j)
+                    if prev and prev[2]:
+                        found = (prev[0], 0, False)
+                        break
+            attr_cache[k] = found
         return attr_cache[k]
 
     for si, sent in enumerate(sentences):
@@ -433,6 +449,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         else:
             i += 1
     fig_claim_clauses: set[int] = set()
+    prev_share_scope: dict[int, Mention | None] = {}
     for idx, (i, (val, kind, end)) in enumerate(figs):
         clause = toks[i].clause
         prev_end = figs[idx - 1][1][2] if idx > 0 else 0
@@ -448,8 +465,16 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 continue
             ph = _of_phrase(toks, end, clause, mention_at)
             if not ph:
-                continue
-            noun, of_total, scope_m, stop = ph
+                # "65% of the population, while the Taliban held sway over 12%": the share
+                # of what the previous figure of the sentence measured
+                prev_share = next((c for c in reversed(out) if c.metric.endswith("_share") and not c.derived), None)
+                if prev_share is None or (end < n and toks[end].low.isalpha() and toks[end].low not in ("and", "while", "of")):
+                    continue
+                noun = {"district_share": "district", "population_share": "population", "territory_share": "territory"}[prev_share.metric]
+                of_total, stop = prev_share.of_total, end
+                scope_m = prev_share_scope.get(id(prev_share))
+            else:
+                noun, of_total, scope_m, stop = ph
             metric = {"district": "district_share", "population": "population_share", "territory": "territory_share"}[noun]
             unit = "percent"
         else:
@@ -483,6 +508,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         c = Claim(subject=subject, metric=metric, scope=scope, start=toks[i].start, end=toks[stop - 1].end,
                   text="", value=float(round(val, 1)), unit=unit, of_total=of_total)
         out.append(c)
+        prev_share_scope[id(c)] = scope_m
         fig_claim_clauses.add(clause)
         # "with the rest (largely) under Taliban control": the complement
         if metric.endswith("_share"):
@@ -546,7 +572,9 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if sub == "taliban":
                     subject = sub
                     break
-            if subject and not any((k in mention_at and mention_at[k].place.level in ("district", "province", "city")) or toks[k].low in ("district", "districts", "territory", "province", "city")
+            if subject and not any((k in mention_at and mention_at[k].place.level in ("district", "province", "city"))
+                                   or (toks[k].low in ("district", "districts", "territory", "province", "city", "town")
+                                       and not (k + 1 < n and toks[k + 1].low == "'"))
                                    for k in range(i + 1, min(n, i + 6))):
                 subject = None
         if subject is None or subject == "contested":

@@ -59,7 +59,7 @@ battles battled siege besieged violence killing killings killed kill kills massa
 casualties deaths died dead wounded injured hostilities hostility invasion invaded intervention
 combat gunfire firefight firefights bloodshed skirmish skirmishes bombardment atrocities war
 stormed overran overrun ransacked torched beheaded executed kidnapped abducted detonated exploded
-insurgency suicide rocket rockets mortar mortars gunmen
+insurgency suicide rocket rockets mortar mortars gunmen encircled encircling besieging
 """.split())
 NEGOTIATION_WORDS = frozenset("""
 talks negotiations negotiation negotiators negotiator negotiate negotiated negotiating dialogue
@@ -75,7 +75,15 @@ _PAIRED_NEG = {"deal": {"peace"}, "agreement": {"peace"}, "accord": {"peace"},
 _PAIRED_VIOL = {"strike": {"air", "drone", "missile", "rocket"}, "strikes": {"air", "drone", "missile", "rocket"},
                 "crimes": {"war"}}
 
-LOC_PREPS = frozenset("in at near across inside throughout outside around within into".split())
+LOC_PREPS = frozenset("in at near across inside throughout outside around within into through".split())
+# "talks on peace and security in X": the place belongs to the topic, not the event.
+TOPIC_NOUNS = frozenset("""peace security stability reconciliation situation future development
+reconstruction crisis conflict cooperation affairs""".split())
+# "the outskirts of X": a spatial noun makes "of" locative.
+SPATIAL_OF = frozenset("""edge edges outskirts gates centre center heart streets suburbs outside
+environs periphery""".split())
+# "regained control of X after days of fighting": X is where the fighting was.
+CONTROL_OF = frozenset("control recapture capture retaking seizure".split())
 # A place after "<noun> in" that only says where an actor sits, not where something happens.
 STOP_NOUNS = frozenset("""government regime ambassador ambassadors embassy embassies consulate mission
 presence administration governments capital interest interests""".split())
@@ -153,6 +161,9 @@ def _trigger_role(toks: list[Tok], i: int) -> str | None:
     if low in NEGOTIATION_WORDS:
         return NEGOTIATION
     if low in _PAIRED_NEG and prev in _PAIRED_NEG[low]:
+        return NEGOTIATION
+    if low in ("agreement", "deal", "accord", "declaration") and any(
+            t.low in ("signed", "sign", "signing", "signs") for t in toks[max(0, i - 4):i]):
         return NEGOTIATION
     if low in _PAIRED_VIOL and prev in _PAIRED_VIOL[low]:
         return VIOLENCE
@@ -343,6 +354,8 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
             out.append((NEGOTIATION, "office", {clause}))
         elif g2 in STOP_NOUNS or g2 == "office":
             pass
+        elif g2 in TOPIC_NOUNS and glow == "in":
+            pass  # "a conference on peace and security in Afghanistan": the topic's place
         else:
             hit = _nearest_trigger(s, a, b, {clause}, published_year)
             if hit:
@@ -351,6 +364,14 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
         out.append((VIOLENCE, "direct", {clause}))
     elif glow == "of" and g2 in OF_VIOLENCE and not _negated(toks, g - 1):
         out.append((VIOLENCE, "direct", {clause}))
+    elif glow == "of" and g2 in SPATIAL_OF:
+        hit = _nearest_trigger(s, a, b, {clause}, published_year)
+        if hit:
+            out.append((hit[2], "loc", {clause}))
+    elif glow == "of" and g2 in CONTROL_OF:
+        hit = _nearest_trigger(s, a, b, {clause}, published_year)
+        if hit and hit[2] == VIOLENCE:
+            out.append((VIOLENCE, "loc", {clause}))
     elif glow == "to":
         mover = g2 if g2 != "back" else g3
         if mover in TRAVEL or g2 == "back":
@@ -579,10 +600,15 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
     find = _sentence_index(sorted(geo.sentences or [], key=lambda s: s.start))
     done = set()
     claims = extract_claims(article, geo)
+    by_adm1: dict[str, str] = {}
+    for key, pl in places.items():
+        if pl.level == "city" and pl.adm1 and pl.adm1.startswith("AF-"):
+            by_adm1.setdefault(pl.adm1, key)
     for c in claims:
-        if c.scope in done or c.scope not in places:
+        scope = c.scope if c.scope in places else by_adm1.get(c.scope)
+        if scope is None or scope in done:
             continue
-        done.add(c.scope)
+        done.add(scope)
         subjects = []
         for c2 in claims:
             name = {"government": "afghan_government"}.get(c2.subject, c2.subject)
@@ -591,7 +617,7 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
         sent = find(c.start, len(text))
         d = find_date(text[sent.start:sent.end], article.published_from, article.published_to)
         events.append(Event(
-            place=places[c.scope], role=CONTROL, sentence=sent,
+            place=places[scope], role=CONTROL, sentence=sent,
             event_date=d.date if d else None, date_precision=d.precision if d else None,
             actors=subjects,
         ))

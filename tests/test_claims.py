@@ -148,3 +148,23 @@ def test_claims_carry_offsets_and_text():
     text = "Officials said nothing. The Taliban control 7 of Helmand's 14 districts."
     c = claims(text)[0]
     assert text[c.start:c.end] == c.text and "7" in c.text
+
+
+def test_insurgents_bare_share_and_the_report_said():
+    text = ("According to a quarterly report by the Special Inspector General for Afghanistan Reconstruction, "
+            "insurgents controlled or influenced 59 districts. "
+            "Officials were cautious.\n\nThe report said the government held about 65% of the population, "
+            "while the Taliban held sway over roughly 12%.")
+    cs = claims(text)
+    got = [(c.subject, c.metric, c.value, c.attributed_to) for c in cs]
+    assert got == [("taliban", "district_count", 59.0, "SIGAR"),
+                   ("government", "population_share", 65.0, "SIGAR"),
+                   ("taliban", "population_share", 12.0, "SIGAR")]
+
+
+def test_as_of_forms():
+    cs = claims("The Taliban controlled 223 of the country's 407 districts as of July 23, according to a tally by the Long War Journal.",
+                published=date(2021, 7, 24))
+    assert cs[0].as_of == "2021-07-23" and cs[0].attributed_to == "Long War Journal"
+    cs = claims("The government controlled 229 of 407 districts as of mid-October 2017.")
+    assert cs[0].as_of == "2017-10"

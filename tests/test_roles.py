@@ -248,3 +248,17 @@ def test_deaths_belong_to_the_place_of_their_own_predicate():
 
 def test_nearest_event_word_decides_and_earlier_words_win_ties():
     assert pairs("Officials discussed a reduction in violence in Kunduz.") == {("Kunduz", "violence")}
+
+
+def test_topic_place_is_not_the_venue():
+    got = pairs("Envoys gathered in Tashkent for a conference on peace and security in Afghanistan.")
+    assert got == {("Tashkent", "negotiation")}
+
+
+def test_spatial_of_and_control_of_after_fighting():
+    assert pairs("Clashes broke out on the outskirts of Kunduz overnight.") == {("Kunduz", "violence")}
+    assert ("Herat", "violence") in pairs("Troops regained control of Herat after days of fighting.")
+
+
+def test_signed_agreement_venue():
+    assert pairs("The two sides signed an agreement in Doha on Saturday.") == {("Doha", "negotiation")}
