@@ -203,8 +203,8 @@ def _subject_at(toks: list[Tok], i: int, metonymic_afg: set[int]) -> str | None:
         return "government"
     if i in metonymic_afg:
         return "government"  # "Kabul" standing for the Afghan government
-    if low == "contested" or low == "contest" or low == "contests":
-        return "contested"
+    if low == "contested":
+        return "contested"  # "contest" as a verb has its own subject ("the Taliban control or contest")
     return None
 
 
@@ -292,8 +292,10 @@ def _figure_subject(toks, i, end, prev_fig_end, next_fig_start, clause, metonymi
                 sub = _subject_at(toks, q, metonymic_afg)
                 if sub:
                     return sub
-        if low in ("contested",):
-            return "contested"
+        if low == "contested" and k - end <= 3:
+            return "contested"  # "30 percent (are) contested", not "... and the rest is contested"
+        if low in ("rest", "remainder", "while", "whereas"):
+            break
         k += 1
     k = i - 1
     lo = max(prev_fig_end, i - 14)
@@ -594,8 +596,11 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
             territorial = True  # "areas under Taliban control"
         if not territorial:
             continue
-        if scope_m is not None and _scope_of(scope_m, "") == "" and scope_m.place.adm0 not in (None, "AFG"):
-            continue  # control of a foreign place: not ours
+        if scope_m is not None and _scope_of(scope_m, "") == "":
+            if scope_m.place.adm0 not in (None, "AFG"):
+                continue  # control of a foreign place: not ours
+            if scope_m.place.level == "city":
+                continue  # a town whose province is unknown: saying "all of Afghanistan" would be wrong
         lo = i
         for k in range(i - 1, max(-1, i - 9), -1):
             if toks[k].clause != clause:

@@ -121,7 +121,7 @@ embattled besieged capital""".split())
 NEGATORS = frozenset("not no never n't without nor".split())
 HYPOTHETICAL = frozenset("could would might may threatened threatens vowed vows plans plan planned if".split())
 DIPLO = frozenset("""envoy envoys diplomat diplomats diplomatic negotiator negotiators delegation
-delegations minister ministers secretary representative representatives talks meeting meetings met
+delegations delegates minister ministers secretary representative representatives talks meeting meetings met
 peace officials""".split())
 _ROLE_STRENGTH = {"direct": 3.0, "loc": 2.0, "where": 2.0, "travel": 2.0, "office": 2.0, "road": 1.5}
 _PAST_YEAR = re.compile(r"\b(19[0-9]\d|20[0-4]\d)s?\b")

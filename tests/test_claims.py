@@ -168,3 +168,21 @@ def test_as_of_forms():
     assert cs[0].as_of == "2021-07-23" and cs[0].attributed_to == "Long War Journal"
     cs = claims("The government controlled 229 of 407 districts as of mid-October 2017.")
     assert cs[0].as_of == "2017-10"
+
+
+def test_two_shares_in_one_sentence_and_a_contested_rest():
+    cs = claims("The Taliban hold about 20 percent of the territory, while the government holds 30 percent "
+                "and the rest is contested.")
+    assert [(c.subject, c.metric, c.value) for c in cs] == [
+        ("taliban", "territory_share", 20.0), ("government", "territory_share", 30.0)]
+
+
+def test_control_without_territory_is_not_a_claim():
+    assert claims("The Taliban control the narrative on social media.") == []
+    assert claims("The government has lost control of the situation, critics say.") == []
+    assert claims("The talks will focus on who controls territory.") == []
+
+
+def test_control_or_contest_is_the_taliban():
+    cs = claims("The Taliban now control or contest more than half of Afghanistan's districts, according to the BBC.")
+    assert [(c.subject, c.metric, c.value, c.attributed_to) for c in cs] == [("taliban", "district_share", 50.0, "BBC")]
