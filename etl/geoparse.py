@@ -500,66 +500,100 @@ def _best_of(pool: list[Candidate], ctx: DocContext) -> Candidate | None:
 # ---------------------------------------------------------------------------- pass 4
 
 
+CONNECTORS = frozenset("e i ye y".split())  # Dari/Pashto ezafe: Dasht-e-Barchi, Pul-i-Charkhi
+
+
 def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Span]:
     """Unknown places put on the Afghan unit the context names (module docstring)."""
     tokens, out = doc.tokens, []
-    covered = set()
-    for sp in doc.spans:
-        covered.update(range(sp.i, sp.j))
-    units = [sp for sp in resolved if sp.chosen and sp.chosen.level in ("district", "province")
-             and sp.chosen.adm0 == "AFG"]
-    for k, tok in enumerate(tokens):
-        if not doc.caps[k] or k in covered or len(tok.text) < 4 or tok.is_upper:
-            continue
-        if tok.norm in CALENDAR or tok.norm in gaz.prefixes or tok.norm in gaz.cues:
-            continue
-        if k + 1 < len(tokens) and doc.adjacent(k, k + 1) and tokens[k + 1].is_capitalised:
-            continue
-        if k > 0 and doc.adjacent(k - 1, k) and tokens[k - 1].is_capitalised and not doc.sentence_initial(k - 1):
-            continue
-        if not _contained_cue(doc, gaz, k):
-            continue
-        unit = _context_unit(doc, units, k)
-        if unit is None:
-            continue
-        sp = Span(k, k + 1, tok.start, tok.end, tok.norm, [unit.chosen], doc.tok_sent[k],
-                  resolution="contained")
-        sp.chosen = unit.chosen
-        out.append(sp)
+    covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
+    units = [sp for sp in resolved if sp.chosen and sp.chosen.adm0 == "AFG"
+             and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
+    k = 0
+    while k < len(tokens):
+        j = _name_run(doc, k) if doc.caps[k] else k + 1
+        if _unknown_name(doc, gaz, covered, k, j):
+            cue = _contained_cue(doc, gaz, k, j)
+            unit = _context_unit(doc, units, k, cue) if cue else None
+            if unit is not None:
+                sp = Span(k, j, tokens[k].start, tokens[j - 1].end, tokens[k].norm,
+                          [unit.chosen], doc.tok_sent[k], resolution="contained")
+                sp.chosen = unit.chosen
+                out.append(sp)
+        k = j
     return out
 
 
-def _contained_cue(doc: Doc, gaz: Gazetteer, k: int) -> bool:
-    tokens = doc.tokens
-    if doc.sentence_initial(k):
+def _name_run(doc: Doc, k: int) -> int:
+    """The end of a hyphenated name starting at token k ("Dasht-e-Barchi"), else k + 1."""
+    tokens, n, j = doc.tokens, len(doc.tokens), k + 1
+    while j < n and doc.tok_sent[j] == doc.tok_sent[k] and doc.gap(j - 1, j) == "-":
+        if tokens[j].norm in CONNECTORS and j + 1 < n and doc.gap(j, j + 1) in ("-", " ") and doc.caps[j + 1]:
+            j += 2
+        elif doc.caps[j]:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _unknown_name(doc: Doc, gaz: Gazetteer, covered: set, k: int, j: int) -> bool:
+    """A capitalised name the gazetteer does not hold, not part of a longer name."""
+    tokens, tok = doc.tokens, doc.tokens[k]
+    if not doc.caps[k] or any(x in covered for x in range(k, j)) or doc.sentence_initial(k):
         return False
-    nxt = tokens[k + 1] if k + 1 < len(tokens) and doc.adjacent(k, k + 1) else None
-    if nxt is not None and _unit(_cue_kind(gaz, nxt)) in ("village", "area"):
-        return True
+    if (j == k + 1 and len(tok.text) < 4) or tok.is_upper:
+        return False
+    key = " ".join(t.norm for t in tokens[k:j])
+    if tok.norm in CALENDAR or tok.norm in gaz.cues or key in gaz.names or key in gaz.demonyms:
+        return False
+    if j < len(tokens) and doc.adjacent(j - 1, j) and doc.caps[j] and _unit(_cue_kind(gaz, tokens[j])) is None:
+        return False  # 'Human Security Centre'
+    if doc.adjacent(k - 1, k) and doc.caps[k - 1] and not doc.sentence_initial(k - 1):
+        return False  # 'Rohullah Yakobi'
+    return True
+
+
+def _contained_cue(doc: Doc, gaz: Gazetteer, k: int, j: int) -> str | None:
+    """Why an unknown name is a place: 'X village', 'the village of X', 'X area', 'X
+    district' (a district newer than the boundaries), or 'in/near X' where the sentence
+    reports violence."""
+    tokens = doc.tokens
+    nxt = tokens[j] if j < len(tokens) and doc.adjacent(j - 1, j) else None
+    unit = _unit(_cue_kind(gaz, nxt)) if nxt is not None else None
+    if unit in ("village", "area", "district"):
+        return unit
     if k >= 2 and tokens[k - 1].norm == "of" and _unit(_cue_kind(gaz, tokens[k - 2])) in ("village", "area"):
-        return True
-    prev = tokens[k - 1].norm if k > 0 else ""
-    if prev in SPATIAL_PREPOSITIONS:
+        return "village"
+    if tokens[k - 1].norm in SPATIAL_PREPOSITIONS:
         s = doc.sentences[doc.tok_sent[k]]
-        return bool(VIOLENCE_WORDS.search(doc.text, s.start, s.end))
-    return False
+        if VIOLENCE_WORDS.search(doc.text, s.start, s.end):
+            return "place"
+    return None
 
 
-def _context_unit(doc: Doc, units: list[Span], k: int) -> Span | None:
-    """The Afghan district (else province) named in this sentence, else the latest one
-    named in the three sentences before."""
+def _context_unit(doc: Doc, units: list[Span], k: int, cue: str) -> Span | None:
+    """The Afghan unit named in this sentence (a district first), else the latest one
+    named in the three sentences before. An unknown district lies in a province."""
+    if cue == "district":
+        units = [u for u in units if u.chosen.level == "province"]
     s = doc.tok_sent[k]
     same = [u for u in units if u.sent == s]
     if same:
-        districts = [u for u in same if u.chosen.level == "district"]
-        return (districts or same)[0]
+        return _smallest(same, first=True)
     before = [u for u in units if s - 3 <= u.sent < s]
     if not before:
         return None
     latest = max(u.sent for u in before)
-    recent = [u for u in before if u.sent == latest]
-    districts = [u for u in recent if u.chosen.level == "district"]
-    return (districts or recent)[-1]
+    return _smallest([u for u in before if u.sent == latest], first=False)
+
+
+def _smallest(units: list[Span], first: bool) -> Span:
+    for level in ("district", "city", "province"):
+        found = [u for u in units if u.chosen.level == level]
+        if found:
+            return found[0] if first else found[-1]
+    return units[0]
 
 
 # ------------------------------------------------------------------------------ main

@@ -242,3 +242,23 @@ def test_a_foreign_city_named_like_its_province_is_the_city(gaz):
 def test_a_town_known_by_its_district_name_is_the_town(gaz):
     got = parse(gaz, "Residents of Sheberghan fled as fighting reached Lashkar Gah.")
     assert {m.place.level for m in got.mentions} == {"city"}
+
+
+def test_a_hyphenated_neighbourhood_is_reported_on_its_city(gaz):
+    text = "A suicide bomber killed 20 people in Dasht-e-Barchi, a neighbourhood of Kabul."
+    got = {m.text: (m.place.place_key, m.resolution) for m in parse(gaz, text).mentions}
+    assert got["Dasht-e-Barchi"] == ("geonames:1138958", "contained")
+
+
+def test_a_district_newer_than_the_boundaries_is_reported_on_its_province(gaz):
+    text = "Taliban fighters attacked Marjah district in Helmand province, killing five."
+    (marjah, helmand) = parse(gaz, text).mentions
+    assert (marjah.text, marjah.place.place_key, marjah.resolution) == (
+        "Marjah", "AF-HEL", "contained")
+    assert marjah.place.precision == 4
+
+
+def test_actors_and_agencies_are_not_unknown_places(gaz):
+    text = ("In Jaghori, three were killed in Taliban attacks, according to Reuters. "
+            "Others died in Islamic State raids.")
+    assert [m.text for m in parse(gaz, text).mentions] == ["Jaghori"]
