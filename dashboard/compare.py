@@ -260,7 +260,7 @@ def timeline_chart(series: pd.DataFrame, claims: pd.DataFrame, metric: str):
     s = series[series["metric"] == metric].assign(as_of=lambda d: pd.to_datetime(d["as_of"]))
     c = claims[claims["metric"] == metric].assign(as_of=lambda d: pd.to_datetime(d["as_of"]))
     y = alt.Y("value:Q", title=metric, scale=alt.Scale(domain=[0, 100]))
-    x = alt.X("as_of:T", title="date described")
+    x = alt.X("as_of:T", title="date described", axis=alt.Axis(format="%b %Y"))
     tip = ["source:N", alt.Tooltip("as_of:T", title="as of"), "value:Q", "detail:N"]
     lines = alt.Chart(s).mark_line(point=True).encode(x=x, y=y, color=alt.Color("source:N", title="source"), tooltip=tip)
     dots = alt.Chart(c).mark_point(shape="diamond", size=90, filled=False, strokeWidth=2, color="#444").encode(
@@ -327,7 +327,7 @@ def choropleth_layer(districts: pd.DataFrame, values: pd.DataFrame, source_label
     return pdk.Layer("GeoJsonLayer", id=layer_id,
                      data={"type": "FeatureCollection", "features": _features(districts, props)},
                      pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-                     get_line_color="properties.line", get_line_width="properties.lw", line_width_units="pixels",
+                     get_line_color="properties.line", get_line_width="properties.lw", line_width_units='"pixels"',
                      auto_highlight=True, highlight_color=[255, 255, 255, 70])
 
 
@@ -356,7 +356,7 @@ def divergence_layer(districts: pd.DataFrame, div: pd.DataFrame, label_a: str, l
     return pdk.Layer("GeoJsonLayer", id=layer_id,
                      data={"type": "FeatureCollection", "features": _features(districts, props)},
                      pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-                     get_line_color="properties.line", get_line_width="properties.lw", line_width_units="pixels",
+                     get_line_color="properties.line", get_line_width="properties.lw", line_width_units='"pixels"',
                      auto_highlight=True, highlight_color=[255, 255, 255, 70])
 
 
@@ -403,7 +403,34 @@ def _md(text: object) -> str:
 
 LEGEND_MD = " · ".join(
     f"<span style='background:rgb{SCORE_COLORS[s]};border:1px solid #999;padding:0 .6em'>&nbsp;</span> {COMMON_LABELS[k]}"
-    for k, s in CONTROL_SCALE.items())
+    for k, s in CONTROL_SCALE.items()) + " · <span style='background:rgb(250, 249, 245);border:1px solid #999;" \
+    "padding:0 .6em'>&nbsp;</span> not assessed"
+DIVERGENCE_MD = " · ".join(
+    f"<span style='background:rgb{DIVERGENCE_COLORS[i]};border:1px solid #999;padding:0 .6em'>&nbsp;</span> "
+    + ("agree" if i == 0 else f"{i} step{'s' if i > 1 else ''} apart") for i in range(5)) + \
+    " · <span style='background:#fff;border:1px solid #555;padding:0 .6em'>&nbsp;</span> one source only"
+
+
+def province_outline_layer(provinces: pd.DataFrame | None):
+    """Province boundaries over the districts (``provinces``: geometry as GeoJSON dicts or shapely)."""
+    import pydeck as pdk
+
+    if provinces is None or not len(provinces):
+        return None
+    feats = [{"type": "Feature", "geometry": _geometry(g), "properties": {}} for g in provinces["geometry"]]
+    return pdk.Layer("GeoJsonLayer", id="compare-provinces", data={"type": "FeatureCollection", "features": feats},
+                     pickable=False, stroked=True, filled=False, get_line_color=[70, 70, 70, 255],
+                     get_line_width=1.2, line_width_units='"pixels"')
+
+
+def _provinces_for_map(provinces: tuple[str, ...] = ()):
+    try:
+        from naqsha.dashboard.data import cached_basemap
+
+        p = cached_basemap().provinces
+    except Exception:  # noqa: BLE001 - outlines are a help, not a requirement
+        return None
+    return p[p["adm1"].isin(provinces)] if provinces else p
 
 
 def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
@@ -432,19 +459,21 @@ def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
             st.warning(f"{exc}\n\nBuild the boundary layers with `naqsha boundaries`.")
             districts = None
         st.markdown(LEGEND_MD, unsafe_allow_html=True)  # constant text, no data
+        outline = [x for x in [province_outline_layer(_provinces_for_map(f.provinces))] if x is not None]
         if districts is not None:
             m1, m2 = st.columns(2)
             m1.caption(_md(la))
-            m1.pydeck_chart(make_deck([choropleth_layer(districts, va, la, "compare-a")]), key="compare_map_a")
+            m1.pydeck_chart(make_deck([choropleth_layer(districts, va, la, "compare-a")] + outline), key="compare_map_a")
             m2.caption(_md(lb))
-            m2.pydeck_chart(make_deck([choropleth_layer(districts, vb, lb, "compare-b")]), key="compare_map_b")
+            m2.pydeck_chart(make_deck([choropleth_layer(districts, vb, lb, "compare-b")] + outline), key="compare_map_b")
         div = divergence(va, vb)
         s = divergence_summary(div)
         st.markdown(f"**Divergence** ({_md(la)} → {_md(lb)}): {s['both']} districts assessed by both; {s['agree']} agree, "
                     f"{s['differ']} differ ({s['differ_2_or_more']} by 2 steps or more; mean {s['mean_apart']}); "
                     f"{s['only_a']} only in A, {s['only_b']} only in B.")
         if districts is not None:
-            st.pydeck_chart(make_deck([divergence_layer(districts, div, la, lb)]), key="compare_divergence")
+            st.markdown(DIVERGENCE_MD, unsafe_allow_html=True)  # constant text, no data
+            st.pydeck_chart(make_deck([divergence_layer(districts, div, la, lb)] + outline), key="compare_divergence")
         st.dataframe(div[div["status"] != "agree"][["place_key", "category_original_a", "category_original_b",
                                                      "difference", "status"]], hide_index=True)
         d1, d2 = st.columns(2)
@@ -474,9 +503,11 @@ def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
     st.caption("Lines: assessments (the national series and each district file's share of the districts it "
                "assessed). Diamonds: figures claimed in articles, at the date they describe (else publication).")
     try:
-        from naqsha.etl.corroborate import corroborate
+        from naqsha.etl.corroborate import corroborate, with_outlets
 
-        cor = corroborate(F.filter_claims(reader.read("claims"), f), reader.read("national_assessments"))
+        docs = reader.read("documents", columns=["doc_id", "outlet"]) if reader.has("documents") else None
+        cor = corroborate(F.filter_claims(with_outlets(reader.read("claims"), docs), f),
+                          reader.read("national_assessments"))
     except Exception:  # noqa: BLE001
         cor = pd.DataFrame()
     if len(cor):

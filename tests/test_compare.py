@@ -116,6 +116,9 @@ def test_layers_colour_by_score_and_divergence(filled):
     assert "more insurgent control" in feats["Nad Ali district, Helmand"]["detail"]
     deck = C.make_deck([dl])
     assert deck.map_provider is None and "html" not in C.TOOLTIP
+    # a quoted literal: unquoted, pydeck sends the expression "@@=pixels" and the browser
+    # falls back to metre units (every district drawn as a thick grey smear)
+    assert '"lineWidthUnits": "pixels"' in deck.to_json()
 
 
 def test_summaries_for_the_list_command(filled, tmp_path):
