@@ -75,33 +75,37 @@ for _actor, _phrases in ACTORS.items():
     for _p in _phrases:
         _LOOKUP[_p] = _actor
 
-# One alternation, longest phrases first, so "us special envoy" beats "us".
-_PATTERN = re.compile(
-    r"(?<![\w.])(?:" + "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in sorted(_LOOKUP, key=len, reverse=True)) + r")(?![\w])",
-    re.IGNORECASE,
-)
-_NORM = re.compile(r"[\s\-]+")
-# "US" in upper case only: "us" the pronoun is not an actor.
-_US = re.compile(r"(?<![\w.])(?:U\.S\.|US|USA)(?![\w])")
+# Phrases are looked up as word n-grams (longest first), so "us special envoy" beats "us".
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(phrase.replace("u.s.", "us").replace("'", " ").replace("-", " ").split())
+
+
+_NGRAMS: dict[tuple[str, ...], str] = {_words(p): a for p, a in _LOOKUP.items()}
+_MAX_N = max(len(k) for k in _NGRAMS)
+_SPLIT = re.compile(r"[A-Za-z0-9]+")
 
 
 def find_actors(text: str, max_chars: int = 1500) -> list[str]:
     """Actors named in ``text`` (first mention order, no repeats)."""
-    text = text[:max_chars].replace("’", "'")
+    text = text[:max_chars]
+    orig = _SPLIT.findall(text.replace("U.S.", "US").replace("u.s.", "us"))
+    words = [w.lower() for w in orig]
     found: list[tuple[int, str]] = []
-    covered = []
-    for m in _PATTERN.finditer(text):
-        covered.append((m.start(), m.end()))
-        phrase = _NORM.sub(" ", m.group().lower()).replace("’", "'")
-        actor = _LOOKUP.get(phrase) or _LOOKUP.get(phrase.replace(" ", "-"))
-        if actor is None:
-            continue
-        if actor == "pakistan" and phrase == "isi" and m.group() != "ISI":
-            continue
-        found.append((m.start(), actor))
-    for m in _US.finditer(text):
-        if not any(s <= m.start() < e for s, e in covered):
-            found.append((m.start(), "us_government"))
+    i, n = 0, len(words)
+    while i < n:
+        for k in range(min(_MAX_N, n - i), 0, -1):
+            actor = _NGRAMS.get(tuple(words[i:i + k]))
+            if actor is None:
+                continue
+            if words[i] in ("us", "isi") and orig[i] not in ("US", "ISI"):
+                continue  # "tell us", not the United States
+            found.append((i, actor))
+            i += k - 1
+            break
+        else:
+            if orig[i] in ("US", "USA"):
+                found.append((i, "us_government"))
+        i += 1
     out: list[str] = []
     for _, actor in sorted(found):
         if actor not in out:

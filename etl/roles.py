@@ -132,6 +132,11 @@ _DATELINE_AFTER = re.compile(r"^\s*(?:,\s*[A-Z][\w.'’ -]{1,30}?)?\s*(?:[_–�
 _NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | UNDER_WHAT | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
 
 
+_ALL_CUES = frozenset(VIOLENCE_WORDS | NEGOTIATION_WORDS | set(_PAIRED_NEG) | set(_PAIRED_VIOL)
+                      | _NON_TRIGGER_CUES | {"office", "agreement", "deal", "accord", "declaration"})
+_PUNCT_TO_SPACE = {ord(c): " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~‘’“”–—…"}
+
+
 @dataclass
 class _Hit:
     key: str
@@ -499,9 +504,13 @@ def _event_hits(article: Article, geo: GeoparseResult) -> list[_Hit]:
         by_sentence.setdefault(sent, []).append(m)
 
     hits: list[_Hit] = []
+    low_text = text.lower()
     for sent, ments in by_sentence.items():
         ments = [m for m in ments if not m.metonymy and not _is_dateline(text, sent, m, article)]
         if not ments:
+            continue
+        # cheap test before tokenizing: does the sentence hold any word a rule needs?
+        if _ALL_CUES.isdisjoint(low_text[sent.start:sent.end].translate(_PUNCT_TO_SPACE).split()):
             continue
         for toks in sentence_tokens(text, sent.start, sent.end):
             if not toks:
