@@ -43,7 +43,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Imported here, not on first render, so that a render's time is the render's (the
+# benchmark reports import time separately). geopandas' plotting imports pyplot anyway;
+# nothing here selects a pyplot backend: snapshots draw on their own Agg canvas.
+import matplotlib.legend  # noqa: F401
+import matplotlib.patheffects  # noqa: F401
+import matplotlib.pyplot  # noqa: F401
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
 from naqsha.errors import SnapshotError
+from naqsha.etl import layers as _layers  # noqa: F401  (boundary loading, imported up front)
 from naqsha.filters import Filters, filter_claims, filter_events, outlet_label
 
 from . import cartography as carto
@@ -114,13 +124,8 @@ def _check(map_name: str, fmt: str, dpi: int) -> str:
 
 # --------------------------------------------------------------------------- boundaries
 def _layers_module():
-    try:
-        from naqsha.etl import layers
-    except ImportError as exc:  # pragma: no cover - only before the layers module exists
-        raise SnapshotError(
-            "boundary layers are not available in this installation (naqsha.etl.layers is "
-            "missing); reinstall naqsha"
-        ) from exc
+    from naqsha.etl import layers
+
     return layers
 
 
@@ -941,11 +946,6 @@ def _main_bounds(provinces, filters: Filters):
 
 
 def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
-    import matplotlib
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     cache_key = _cache_key()
     provinces = layer("provinces", crs=carto.AFG_CRS)
     districts = layer("districts", crs=carto.AFG_CRS)
@@ -1044,18 +1044,13 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     return _save(fig, fmt, dpi)
 
 
-try:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg as _Agg
+class _QuietCanvas(FigureCanvasAgg):
+    """Agg canvas whose draw_idle does nothing: geopandas asks for a redraw after every
+    layer, and on Agg that is a full render each time (seconds at 200 dpi). The figure
+    is drawn once, by savefig."""
 
-    class _QuietCanvas(_Agg):
-        """Agg canvas whose draw_idle does nothing: geopandas asks for a redraw after
-        every layer, and on Agg that is a full render each time (seconds at 200 dpi).
-        The figure is drawn once, by savefig."""
-
-        def draw_idle(self, *args, **kwargs):
-            pass
-except ImportError:  # pragma: no cover
-    _QuietCanvas = None
+    def draw_idle(self, *args, **kwargs):
+        pass
 
 
 @functools.lru_cache(maxsize=4)
