@@ -306,7 +306,7 @@ def import_assessments(
         else:
             problems.append((number, "no place name (district, province or place are all blank)"))
             continue
-        if level == "district" and not district:
+        if level in ("district", "country") and not district:
             district = place
         if level == "province" and not province:
             province = place or district
@@ -335,7 +335,11 @@ def import_assessments(
     kept = []
     duplicates = []
     for p in parsed:
-        key = (p["level"], fold(p["province"]), fold(p["district"]) if p["level"] == "district" else "")
+        if p["level"] == "country":  # every name of Afghanistan is one place
+            key = ("country", "", "afghanistan" if fold(p["district"] or "afghanistan") in COUNTRY_NAMES
+                   else fold(p["district"]))
+        else:
+            key = (p["level"], fold(p["province"]), fold(p["district"]) if p["level"] == "district" else "")
         if key in seen:
             first = seen[key]
             name = p["district"] or p["province"] or "Afghanistan"

@@ -283,3 +283,28 @@ def test_cli_import_list_and_errors(tmp_path, geodata, capsys):
     assert "no category column" in capsys.readouterr().err
     assert main(["assessments", "corroborate", "--store", root]) == 0
     assert "no numeric national control claims" in capsys.readouterr().out
+
+
+def test_levels_national_and_province_rows(tmp_path, rec):
+    path = tmp_path / "levels.csv"
+    path.write_text("# TEST FIXTURE - INVENTED DATA\nlevel,place,category\nnational,Afghanistan,Contested\n"
+                    "province,Hilmand,Insurgent control\nnational,Pakistan,Contested\ncountry,AFG,Insurgent control\n")
+    with pytest.raises(AssessmentError, match="row 6: 'AFG' is also on row 3"):
+        _import(path, tmp_path / "s", rec)
+    path.write_text("level,place,category\nnational,Afghanistan,Contested\nprovince,Hilmand,Insurgent control\n"
+                    "national,Pakistan,Contested\nregion,South,Contested\n")
+    with pytest.raises(AssessmentError, match="row 5: level 'region' is not district, province or national"):
+        _import(path, tmp_path / "s", rec)
+    path.write_text("level,place,category\nnational,Afghanistan,Contested\nprovince,Hilmand,Insurgent control\n"
+                    "national,Pakistan,Contested\n")
+    report = _import(path, tmp_path / "s", rec)
+    rows = store.StoreReader(tmp_path / "s").read("assessments").set_index("name_original")
+    assert rows.loc["Afghanistan", "place_key"] == "AFG" and rows.loc["Hilmand", "place_key"] == "AF-HEL"
+    assert [u["name"] for u in report.unmatched] == ["Pakistan"]
+
+
+def test_a_file_that_is_not_a_workbook(tmp_path, rec):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("province,district,category\nGhazni,Jaghuri,Contested\n")
+    with pytest.raises(AssessmentError, match="not a readable XLSX workbook"):
+        _import(path, tmp_path / "s", rec)
