@@ -33,8 +33,10 @@ def import_command(
     threshold: float = typer.Option(80.0, "--threshold", help="Fuzzy name-matching threshold (0-100)."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Import one assessment file: every row is matched to our districts/provinces (or
-    listed as unmatched with suggestions); any bad row aborts the import, nothing written."""
+    """Import one assessment file, all or nothing.
+
+    Every row is matched to our districts or provinces, or listed as unmatched with
+    suggestions; any bad row aborts the import and nothing is written."""
     from naqsha.etl.assessments import import_assessments
     from naqsha.etl.reconcile import default_reconciler
 
@@ -52,8 +54,10 @@ def import_national_command(
     encoding: Optional[str] = typer.Option(None, "--encoding"),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Import national district-control figures (the reference-series format; see
-    naqsha.etl.assessments). Rows of the same assessor and date are replaced."""
+    """Import national district-control figures (the reference-series format).
+
+    Rows of the same assessor and date are replaced. The format is documented in
+    docs/ASSESSMENTS.md and naqsha.etl.assessments."""
     from naqsha.etl.assessments import import_national
 
     stored, replaced = import_national(file, store, encoding=encoding)
@@ -94,8 +98,10 @@ def list_command(
 def corroborate_command(
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """Each numeric control claim found in articles against the nearest national
-    assessment published by the article's date, with the difference in points."""
+    """Check the control claims found in articles against national assessments.
+
+    Each numeric claim is compared with the nearest assessment published by the
+    article's date, with the difference in points."""
     from naqsha.etl.corroborate import corroborate_store
 
     result = corroborate_store(store)
@@ -118,8 +124,10 @@ def snapshot_command(
     dpi: int = typer.Option(200, "--dpi", help="PNG resolution (50-600)."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """A static comparison of two assessments: both choropleths and the divergence map
-    (the dashboard's compare tab downloads the same picture)."""
+    """Write a static comparison of two assessments (PNG, SVG, PDF or HTML).
+
+    Both choropleths and the divergence map; the dashboard's compare tab downloads the
+    same picture."""
     import os
     import tempfile
 
