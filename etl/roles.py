@@ -551,14 +551,14 @@ _VENUE_BEFORE = re.compile(r"(?:\b(?:in|at|near|to|from|across|inside|visit|visi
 _LIST_GAP = re.compile(r"\s*(?:,|and|or|,\s*and)?\s*(?:the\s+)?", re.I)
 
 
-def _actors(text: str, span: tuple[int, int], geo: GeoparseResult) -> list[str]:
+def _actors(text: str, span: tuple[int, int], mentions: list[Mention], starts: list[int]) -> list[str]:
     """Actors the span names; a place named as a venue ("in Qatar", "visited Pakistan")
     is where something happened, not who did it, so it is blanked out first."""
     lo, hi = span
     chunk = list(text[lo:hi])
     last_end = -1
-    for m in sorted(geo.mentions, key=lambda m: m.start):
-        if not (lo <= m.start and m.end <= hi) or m.metonymy:
+    for m in mentions[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]:
+        if m.end > hi or m.metonymy:
             continue
         before = text[max(lo, m.start - 12):m.start]
         listed = last_end >= 0 and _LIST_GAP.fullmatch(text[last_end:m.start])
@@ -579,6 +579,8 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
         grouped.setdefault((h.key, h.role), []).append(h)
 
     events: list[Event] = []
+    sorted_mentions = sorted(geo.mentions, key=lambda m: m.start)
+    mention_starts = [m.start for m in sorted_mentions]
     for (key, role), hs in grouped.items():
         best = None
         fat = None
@@ -594,7 +596,8 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
         d = find_date(text[h.span[0]:h.span[1]], article.published_from, article.published_to)
         if d is None:
             d = find_date(text[h.sentence.start:h.sentence.end], article.published_from, article.published_to)
-        actors = _actors(text, h.span, geo) or _actors(text, (h.sentence.start, h.sentence.end), geo)
+        actors = (_actors(text, h.span, sorted_mentions, mention_starts)
+                  or _actors(text, (h.sentence.start, h.sentence.end), sorted_mentions, mention_starts))
         events.append(Event(
             place=h.mention.place, role=role, sentence=h.sentence,
             event_date=d.date if d else None, date_precision=d.precision if d else None,
