@@ -137,9 +137,18 @@ def _first(frame, names):
 
 
 def _cache_key() -> str:
+    """The boundary cache folder and its layers' modification times: a rebuilt cache is
+    picked up by a running dashboard."""
     from naqsha.settings import get_settings
 
-    return str(get_settings().geodata_cache)
+    cache = get_settings().geodata_cache
+    stamps = []
+    for name in ("provinces", "districts", "countries"):
+        try:
+            stamps.append(str((cache / f"{name}.parquet").stat().st_mtime_ns))
+        except OSError:
+            stamps.append("-")
+    return f"{cache}|{'|'.join(stamps)}"
 
 
 @functools.lru_cache(maxsize=16)
@@ -712,10 +721,9 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
 REGION_DEFAULT = (30.0, 18.0, 82.0, 58.0)  # lon/lat: Doha, Moscow, Tehran, Islamabad, Tashkent
 
 
-def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cache_key):
-    """The regional panel (lon/lat, aspect corrected at its mid latitude)."""
-    from matplotlib.lines import Line2D
-
+def region_bounds(abroad: pd.DataFrame) -> tuple[float, float, float, float]:
+    """Lon/lat box of the regional panel: Doha to Moscow to Tashkent at least, grown to
+    every venue abroad (Beijing, Geneva, Washington ...)."""
     x0, y0, x1, y1 = REGION_DEFAULT
     pts = abroad.dropna(subset=["lat", "lon"]) if len(abroad) else abroad
     if len(pts):
@@ -723,8 +731,15 @@ def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cach
         x1 = max(x1, float(pts["lon"].max()) + 4)
         y0 = min(y0, float(pts["lat"].min()) - 3)
         y1 = max(y1, float(pts["lat"].max()) + 3)
-    x0, x1 = max(x0, -180), min(x1, 180)
-    y0, y1 = max(y0, -85), min(y1, 85)
+    return max(x0, -180), max(y0, -85), min(x1, 180), min(y1, 85)
+
+
+def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cache_key):
+    """The regional panel (lon/lat, aspect corrected at its mid latitude)."""
+    from matplotlib.lines import Line2D
+
+    x0, y0, x1, y1 = region_bounds(abroad)
+    pts = abroad.dropna(subset=["lat", "lon"]) if len(abroad) else abroad
     mid = (y0 + y1) / 2
     ratio = 1 / math.cos(math.radians(mid))
     x0, y0, x1, y1 = fit_bounds((x0, y0, x1, y1), inset, ratio)
@@ -1114,14 +1129,15 @@ def _html(data: SnapshotData, reader) -> bytes:
         if data.map_name == "venues" and len(places):
             abroad = places["adm0"].notna() & places["adm0"].ne("AFG")
             if abroad.any():
-                world = layer("countries", web=True)
+                x0, y0, x1, y1 = region_bounds(places[abroad])
                 layers.insert(0, pdk.Layer("PolygonLayer", _polygon_rows(
-                    _countries_near(REGION_DEFAULT, _cache_key()), name=lambda r: _esc(r["label"]),
-                    detail=lambda r: "country"), id="countries", get_polygon="polygon",
-                    get_fill_color=[230, 228, 223], get_line_color=[170, 170, 170], line_width_min_pixels=1,
-                    pickable=True))
-                view = {"latitude": 38.0, "longitude": 58.0, "zoom": 3.2}
-                del world
+                    _countries_near((round(x0 - 5), round(y0 - 5), round(x1 + 5), round(y1 + 5)), _cache_key()),
+                    name=lambda r: _esc(r["label"]), detail=lambda r: "country"), id="countries",
+                    get_polygon="polygon", get_fill_color=[230, 228, 223], get_line_color=[170, 170, 170],
+                    line_width_min_pixels=1, pickable=True))
+                span = max(x1 - x0, (y1 - y0) * 1.4)
+                view = {"latitude": round((y0 + y1) / 2, 3), "longitude": round((x0 + x1) / 2 - 0.08 * span, 3),
+                        "zoom": round(max(1.0, math.log2(1000 * 360 / (256 * span)) - 0.2), 2)}
         split = _split_by_precision(places, layer("provinces", web=True), districts) if len(places) else None
         if split is not None:
             pts, dist, prov, rest, lost = split
