@@ -424,8 +424,9 @@ def _add_cities(b: _Builder) -> None:
         if city["countrycode"] not in ALTERNATE_COUNTRIES and (
             city["population"] or 0) < ALTERNATE_MIN_POPULATION:
             continue
+        demonym = name_key(city["name"]) + "i"  # 'Kabuli', 'Herati': people and dishes
         for alt in city.get("alternatenames") or ():
-            if _usable_alternate(alt):
+            if _usable_alternate(alt) and name_key(alt) != demonym:
                 b.add_name(alt, key, "alternate")
 
 

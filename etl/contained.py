@@ -1,0 +1,120 @@
+"""Pass 4 of the geoparser: places no gazetteer holds.
+
+"the village of X", "X village", "X area", "X district" (newer than the boundaries), or a
+name after "in"/"near" in a sentence that reports violence: reported on the Afghan
+district, city or province the context names (same sentence, else the three before), with
+the unknown name as the mention's text and that unit's precision. Never a new point;
+without such a unit, nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from naqsha.etl.gazetteer import Gazetteer
+from naqsha.etl.spans import CALENDAR, SPATIAL_PREPOSITIONS, Doc, Span, cue_kind, unit_of
+
+VIOLENCE_WORDS = re.compile(
+    r"\b(kill|killed|killing|attack|attacked|attacks|clash|clashes|fighting|fought|bomb|"
+    r"bombing|blast|explosion|ambush|ambushed|wounded|injured|dead|died|captured|seized|"
+    r"overran|offensive|raid|airstrike|air strike|shelling|casualties|displac\w*|ransacked)\b",
+    re.I,
+)
+
+CONNECTORS = frozenset("e i ye y".split())  # Dari/Pashto ezafe: Dasht-e-Barchi, Pul-i-Charkhi
+
+
+def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Span]:
+    """Unknown places put on the Afghan unit the context names (module docstring)."""
+    tokens, out = doc.tokens, []
+    covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
+    units = [sp for sp in resolved if sp.chosen and sp.chosen.adm0 == "AFG"
+             and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
+    k = 0
+    while k < len(tokens):
+        j = _name_run(doc, k) if doc.caps[k] else k + 1
+        if _unknown_name(doc, gaz, covered, k, j):
+            cue = _contained_cue(doc, gaz, k, j)
+            unit = _contextunit_of(doc, units, k, cue) if cue else None
+            if unit is not None:
+                sp = Span(k, j, tokens[k].start, tokens[j - 1].end, tokens[k].norm,
+                          [unit.chosen], doc.tok_sent[k], resolution="contained")
+                sp.chosen = unit.chosen
+                out.append(sp)
+        k = j
+    return out
+
+
+def _name_run(doc: Doc, k: int) -> int:
+    """The end of a hyphenated name starting at token k ("Dasht-e-Barchi"), else k + 1."""
+    tokens, n, j = doc.tokens, len(doc.tokens), k + 1
+    while j < n and doc.tok_sent[j] == doc.tok_sent[k] and doc.gap(j - 1, j) == "-":
+        connector = tokens[j].norm in CONNECTORS and j + 1 < n
+        if connector and doc.gap(j, j + 1) in ("-", " ") and doc.caps[j + 1]:
+            j += 2
+        elif doc.caps[j]:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _unknown_name(doc: Doc, gaz: Gazetteer, covered: set, k: int, j: int) -> bool:
+    """A capitalised name the gazetteer does not hold, not part of a longer name."""
+    tokens, tok = doc.tokens, doc.tokens[k]
+    if not doc.caps[k] or any(x in covered for x in range(k, j)) or doc.sentence_initial(k):
+        return False
+    if (j == k + 1 and len(tok.text) < 4) or tok.is_upper:
+        return False
+    key = " ".join(t.norm for t in tokens[k:j])
+    if tok.norm in CALENDAR or tok.norm in gaz.cues or key in gaz.names or key in gaz.demonyms:
+        return False
+    followed = j < len(tokens) and doc.adjacent(j - 1, j) and doc.caps[j]
+    if followed and unit_of(cue_kind(gaz, tokens[j])) is None:
+        return False  # 'Human Security Centre'
+    if doc.adjacent(k - 1, k) and doc.caps[k - 1] and not doc.sentence_initial(k - 1):
+        return False  # 'Rohullah Yakobi'
+    return True
+
+
+def _contained_cue(doc: Doc, gaz: Gazetteer, k: int, j: int) -> str | None:
+    """Why an unknown name is a place: 'X village', 'the village of X', 'X area', 'X
+    district' (a district newer than the boundaries), or 'in/near X' where the sentence
+    reports violence."""
+    tokens = doc.tokens
+    nxt = tokens[j] if j < len(tokens) and doc.adjacent(j - 1, j) else None
+    unit = unit_of(cue_kind(gaz, nxt)) if nxt is not None else None
+    if unit in ("village", "area", "district"):
+        return unit
+    before = unit_of(cue_kind(gaz, tokens[k - 2])) if k >= 2 else None
+    if tokens[k - 1].norm == "of" and before in ("village", "area"):
+        return "village"
+    if tokens[k - 1].norm in SPATIAL_PREPOSITIONS:
+        s = doc.sentences[doc.tok_sent[k]]
+        if VIOLENCE_WORDS.search(doc.text, s.start, s.end):
+            return "place"
+    return None
+
+
+def _contextunit_of(doc: Doc, units: list[Span], k: int, cue: str) -> Span | None:
+    """The Afghan unit named in this sentence (a district first), else the latest one
+    named in the three sentences before. An unknown district lies in a province."""
+    if cue == "district":
+        units = [u for u in units if u.chosen.level == "province"]
+    s = doc.tok_sent[k]
+    same = [u for u in units if u.sent == s]
+    if same:
+        return _smallest(same, first=True)
+    before = [u for u in units if s - 3 <= u.sent < s]
+    if not before:
+        return None
+    latest = max(u.sent for u in before)
+    return _smallest([u for u in before if u.sent == latest], first=False)
+
+
+def _smallest(units: list[Span], first: bool) -> Span:
+    for level in ("district", "city", "province"):
+        found = [u for u in units if u.chosen.level == level]
+        if found:
+            return found[0] if first else found[-1]
+    return units[0]

@@ -1,0 +1,253 @@
+"""Pass 2 of the geoparser: what the words around each name say.
+
+- a unit word: "Ghazni province", "the city of Ghazni", "Jaghori and Malistan districts";
+- a person's or an organisation's name around the place name: "Kabul Bank", "Herat
+  Security Council", "Ahmad Farah" (the place is dropped);
+- a state actor: "the Kabul government", "Islamabad insists", "the Kremlin" (metonymy);
+- a dateline: "KABUL (Reuters) -", "Doha, Qatar –";
+- a demonym is a country only before a territory noun ("Afghan soil").
+
+Misspelt Afghan names are matched fuzzily only where a unit word says a province or a
+district is meant, or in a list with other Afghan provinces or districts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from naqsha.etl.gazetteer import Gazetteer
+from naqsha.etl.spans import (CALENDAR, JOINABLE_GAP, LIST_GAP, SPATIAL_PREPOSITIONS, Doc,
+                              Span, cue_kind, unit_of)
+
+#: Words that may stand right before a place name without making it part of a person's
+#: or an organisation's name.
+ALLOWED_BEFORE = frozenset("""
+north south east west northern southern eastern western central northeastern northwestern
+southeastern southwestern greater upper lower downtown neighbouring neighboring restive
+taliban nato isaf
+""".split())
+#: "Afghan territory", "Pakistani soil": a demonym names the country only before these.
+TERRITORY_NOUNS = frozenset("""
+territory territories soil land lands border borders airspace frontier side provinces
+province districts cities villages countryside
+""".split())
+SPEECH_VERBS = frozenset("""
+said says say insists insisted claims claimed denied denies denies wants wanted warned
+warns accused accuses believes believed hopes hoped rejected rejects refused refuses urged
+urges announced announces welcomed welcomes condemned condemns demanded demands responded
+argues argued agreed agrees threatened threatens vowed vows
+""".split())
+SEAT_WORDS = frozenset("government regime administration officials authorities".split())
+SEAT_BEFORE = frozenset("government regime administration".split())  # 'the government in Kabul'
+DATELINE_END = re.compile(r"^\s*(?:,[^\n,]{2,40})?\s*(?:\(|_|–|—|-|:)")
+
+
+def _list_end(doc: Doc, j: int) -> int:
+    """The token after the last member of a list that starts right before token j
+    ("Urzugan and Ghazni provinces": from after 'Urzugan' to 'provinces')."""
+    tokens = doc.tokens
+    while j < len(tokens) and j > 0 and doc.tok_sent[j] == doc.tok_sent[j - 1]:
+        gap = doc.gap(j - 1, j)
+        if tokens[j].norm in ("and", "or") and gap.strip() in ("", ","):
+            j += 1
+            continue
+        if LIST_GAP.match(gap) and tokens[j].is_capitalised:
+            k = j + 1
+            while k < len(tokens) and doc.caps[k] and doc.joined(k - 1, k):
+                k += 1
+            j = k
+            continue
+        break
+    return j
+
+
+def _plural_list_cue(doc: Doc, gaz: Gazetteer, j: int) -> str | None:
+    end = _list_end(doc, j)
+    if end != j and end < len(doc.tokens) and doc.tok_sent[end] == doc.tok_sent[j - 1]:
+        word = doc.tokens[end].norm
+        if word in ("provinces", "districts"):
+            return unit_of(cue_kind(gaz, doc.tokens[end]))
+    return None
+
+
+def read_context(doc: Doc, gaz: Gazetteer) -> None:
+    """Mark each span with what its neighbours say (see the module docstring)."""
+    tokens = doc.tokens
+    in_span = {k for sp in doc.spans for k in range(sp.i, sp.j)}
+    for sp in doc.spans:
+        nxt = sp.j if sp.j < len(tokens) and doc.adjacent(sp.j - 1, sp.j) else None
+        prv = sp.i - 1 if sp.i > 0 and doc.adjacent(sp.i - 1, sp.i) else None
+        headline = doc.headline[sp.sent]
+        if sp.demonym is not None:
+            after = [t.norm for t in tokens[sp.j:sp.j + 2]] if nxt is not None else []
+            capital = gaz.capitals.get(sp.demonym.adm0)
+            if after[:1] == ["capital"] and capital:  # 'the Afghan capital' is Kabul
+                sp.demonym, sp.cands = None, [gaz.candidate(capital)]
+                sp.j, sp.end, sp.resolution = sp.j + 1, tokens[sp.j].end, "capital"
+            elif not any(w in TERRITORY_NOUNS for w in after):
+                sp.dropped = "demonym"
+            continue
+        kind = cue_kind(gaz, tokens[nxt]) if nxt is not None else None
+        if unit_of(kind):
+            sp.cue = unit_of(kind)
+        elif kind == "organisation" and tokens[nxt].is_capitalised:
+            sp.dropped = "organisation"
+        elif kind == "not_place":
+            sp.dropped = "not a place"
+        elif kind == "state":
+            sp.metonymy = True
+        elif (nxt is not None and kind is None and tokens[nxt].is_capitalised and not headline
+              and tokens[nxt].norm not in CALENDAR and nxt not in in_span
+              and not tokens[nxt].is_upper):
+            sp.dropped = "part of a name"
+        if (prv is not None and not sp.dropped and tokens[prv].is_capitalised and not headline
+                and not doc.sentence_initial(prv) and tokens[prv].norm not in ALLOWED_BEFORE
+                and prv not in in_span and cue_kind(gaz, tokens[prv]) is None):
+            sp.dropped = "part of a name"
+        if sp.cue is None:
+            sp.cue = _plural_list_cue(doc, gaz, sp.j) or _cue_before(doc, gaz, sp.i)
+        if sp.key in gaz.stopnames and sp.cue is None:
+            sp.stopname = True  # a place only where its province is named too
+        if not sp.dropped:
+            _mark_metonymy(doc, gaz, sp)
+            sp.dateline = _is_dateline(doc, sp)
+
+
+def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:
+    """'the city of Ghazni', 'Ghazni's capital' is not handled: 'city of X' and
+    'province of X' only."""
+    if i >= 2 and doc.tokens[i - 1].norm == "of" and doc.tok_sent[i - 2] == doc.tok_sent[i]:
+        if doc.tokens[i - 2].norm == "capital":  # 'the capital of Ghazni' is the province's
+            return None
+        return unit_of(cue_kind(gaz, doc.tokens[i - 2]))
+    return None
+
+
+def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
+    tokens = doc.tokens
+    if any(c.metonymy for c in sp.cands):
+        sp.metonymy = True
+        return
+    following = [t for k, t in enumerate(tokens[sp.j:sp.j + 3], sp.j)
+                 if doc.tok_sent[k] == sp.sent]
+    located = sp.i > 0 and tokens[sp.i - 1].norm in SPATIAL_PREPOSITIONS  # 'officials in X said'
+    touching = doc.adjacent(sp.j - 1, sp.j)
+    if following and following[0].norm in SPEECH_VERBS and touching and not located:
+        sp.metonymy = True
+    elif (following and following[0].norm in ("has", "have", "had") and len(following) > 1
+          and following[1].norm in SPEECH_VERBS and not located):
+        sp.metonymy = True
+    elif (len(following) > 1 and following[1].norm in SEAT_WORDS
+          and following[0].text.islower() and touching):
+        sp.metonymy = True  # 'Kabul ruling regime', 'Kabul high officials'
+    before = [t.norm for t in tokens[max(0, sp.i - 2):sp.i]]
+    cities = any(c.level == "city" for c in sp.cands)
+    if cities and len(before) == 2 and before[1] == "in" and before[0] in SEAT_BEFORE:
+        sp.metonymy = True  # 'the government in Kabul'
+
+
+def _is_dateline(doc: Doc, sp: Span) -> bool:
+    """'TEHRAN _', 'KABUL (Reuters) -', 'Doha, Qatar –' at the start of a line."""
+    line_start = doc.text.rfind("\n", 0, sp.start) + 1
+    if doc.text[line_start:sp.start].strip():
+        return False
+    return bool(DATELINE_END.match(doc.text[sp.end:sp.end + 60]))
+
+
+def fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Unknown capitalised names that a unit word marks as a province or a district
+    ("Urzugan and Ghazni provinces", "Jaghoory district"): matched fuzzily."""
+    tokens, covered, out = doc.tokens, set(), []
+    for sp in doc.spans:
+        covered.update(range(sp.i, sp.j))
+    for k, tok in enumerate(tokens):
+        if tok.norm not in ("province", "provinces", "district", "districts"):
+            continue
+        unit = unit_of(cue_kind(gaz, tok))
+        for i, j in _names_before(doc, k):
+            for start in range(i, j):  # 'In Urzugan province': try 'In Urzugan', 'Urzugan'
+                if covered & set(range(start, j)):
+                    continue
+                key = " ".join(t.norm for t in tokens[start:j])
+                cands = [c for c in gaz.fuzzy(key) if c.level == unit]
+                if len(cands) == 1:
+                    out.append(Span(start, j, tokens[start].start, tokens[j - 1].end, key,
+                                    cands, doc.tok_sent[start], cue=unit, resolution="fuzzy"))
+                    covered.update(range(start, j))
+                    break
+    return out
+
+
+def list_fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Unknown capitalised names listed with Afghan provinces or districts ("Ghazni,
+    Urzugan and Zabul"): matched fuzzily to a unit of the same level."""
+    tokens, out = doc.tokens, []
+    covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
+    queue = [sp for sp in doc.spans if not sp.dropped and sp.cands and all(
+        c.adm0 == "AFG" and c.level in ("province", "district") for c in sp.cands
+        if c.level != "city")]
+    while queue:
+        sp = queue.pop()
+        levels = {c.level for c in sp.cands}
+        level = "province" if "province" in levels else "district"
+        for i, j in _list_neighbours(doc, sp):
+            if covered & set(range(i, j)):
+                continue
+            key = " ".join(t.norm for t in tokens[i:j])
+            cands = [c for c in gaz.fuzzy(key) if c.level == level]
+            if len(cands) == 1:
+                new = Span(i, j, tokens[i].start, tokens[j - 1].end, key, cands,
+                           doc.tok_sent[i], resolution="fuzzy")
+                out.append(new)
+                queue.append(new)
+                covered.update(range(i, j))
+    return out
+
+
+def _list_neighbours(doc: Doc, sp: Span) -> list[tuple[int, int]]:
+    """The capitalised one-token names listed right after and right before a span."""
+    tokens, n, out = doc.tokens, len(doc.tokens), []
+    j = sp.j
+    if j < n and tokens[j].norm in ("and", "or") and not doc.gap(j - 1, j).strip(" ,"):
+        j += 1
+    elif not (j < n and LIST_GAP.match(doc.gap(j - 1, j))):
+        j = None
+    if j is not None and j < n and doc.tok_sent[j] == sp.sent and doc.caps[j] and (
+            j + 1 >= n or not doc.caps[j + 1] or not doc.adjacent(j, j + 1)):
+        out.append((j, j + 1))
+    i = sp.i - 1
+    if i > 0 and tokens[i].norm in ("and", "or") and not doc.gap(i, i + 1).strip():
+        i -= 1
+    elif not (i >= 0 and LIST_GAP.match(doc.gap(i, i + 1)) and doc.gap(i, i + 1).strip()):
+        i = None
+    if i is not None and i >= 0 and doc.tok_sent[i] == sp.sent and doc.caps[i] and not (
+            doc.sentence_initial(i)) and not (i > 0 and doc.caps[i - 1] and doc.adjacent(i - 1, i)):
+        out.append((i, i + 1))
+    return out
+
+
+def _names_before(doc: Doc, k: int) -> list[tuple[int, int]]:
+    """Token ranges of the capitalised names in the list that ends right before token k
+    ("Urzugan and Ghazni provinces" -> Ghazni, Urzugan)."""
+    tokens, s, names = doc.tokens, doc.tok_sent[k], []
+    j = k
+    while j > 0 and doc.tok_sent[j - 1] == s and tokens[j - 1].is_capitalised:
+        if j == k and doc.gap(j - 1, j).strip():
+            break
+        i = j - 1
+        while i > 0 and doc.tok_sent[i - 1] == s and tokens[i - 1].is_capitalised and (
+                doc.gap(i - 1, i).strip() in JOINABLE_GAP):
+            i -= 1
+        names.append((i, j))
+        p = i - 1
+        if p < 0 or doc.tok_sent[p] != s:
+            break
+        if tokens[p].norm in ("and", "or") and not doc.gap(p, i).strip():
+            if p == 0 or doc.gap(p - 1, p).strip() not in ("", ","):
+                break
+            j = p
+        elif doc.gap(p, i).strip() == ",":
+            j = i
+        else:
+            break
+    return names
