@@ -76,7 +76,7 @@ _ATTR_PATTERNS = [
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment|tally|count|map|survey|study)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
     # "provincial officials said", "Afghan security sources say"
-    re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders))\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
+    re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence|council|police|army)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders|member|members|spokesman|spokesperson))\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
 ]
 _UNSET = object()
 _NOT_SOURCES = frozenset("""he she they it we i this that these those there here but and while however

@@ -23,7 +23,7 @@ MAX_TOKENS = 160
 MAX_CLAUSE = 60
 
 # Dotted abbreviations, numbers (1,200 / 12.5), words, single punctuation marks.
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|[^\W\d_]+|[^\w\s]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:\.(?:[^\W\d_]\.)+)?|\d+(?:[.,]\d+)*|[^\w\s]")
 
 _HARD = frozenset(";:?!–—()[]|\t_")
 _AFTER_COMMA = frozenset("""and but while whereas although though which who whom whose when

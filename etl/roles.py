@@ -114,7 +114,7 @@ METONYM_NEXT = frozenset("""government regime administration officials authoriti
 establishment""".split())
 METONYM_PAIRS = {("high", "officials"), ("ruling", "regime"), ("ruling", "elite")}
 TYPE_NOUNS = frozenset("""province provinces district districts city cities town towns village villages
-capital area areas region regions valley""".split())
+capital area areas region regions valley centre center headquarters""".split())
 ADJ_SKIP = frozenset("""northern southern eastern western central neighbouring neighboring restive
 volatile nearby remote key strategic twin southeastern northeastern southwestern northwestern
 embattled besieged capital""".split())

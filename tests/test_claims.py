@@ -186,3 +186,8 @@ def test_control_without_territory_is_not_a_claim():
 def test_control_or_contest_is_the_taliban():
     cs = claims("The Taliban now control or contest more than half of Afghanistan's districts, according to the BBC.")
     assert [(c.subject, c.metric, c.value, c.attributed_to) for c in cs] == [("taliban", "district_share", 50.0, "BBC")]
+
+
+def test_council_member_said():
+    cs = claims("The Taliban control 7 of Helmand's 14 districts, a provincial council member said.")
+    assert cs[0].attributed_to == "provincial council member"

@@ -262,3 +262,7 @@ def test_spatial_of_and_control_of_after_fighting():
 
 def test_signed_agreement_venue():
     assert pairs("The two sides signed an agreement in Doha on Saturday.") == {("Doha", "negotiation")}
+
+
+def test_capture_of_a_district_centre_is_violence():
+    assert ("Sangin", "violence") in pairs("The Taliban captured the district centre of Sangin on Monday.")
