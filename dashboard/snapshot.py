@@ -1137,7 +1137,7 @@ def _html(data: SnapshotData, reader) -> bytes:
                     line_width_min_pixels=1, pickable=True))
                 span = max(x1 - x0, (y1 - y0) * 1.4)
                 view = {"latitude": round((y0 + y1) / 2, 3), "longitude": round((x0 + x1) / 2 - 0.08 * span, 3),
-                        "zoom": round(max(1.0, math.log2(1000 * 360 / (256 * span)) - 0.2), 2)}
+                        "zoom": round(max(1.0, math.log2(1000 * 360 / (512 * span)) - 0.2), 2)}
         split = _split_by_precision(places, layer("provinces", web=True), districts) if len(places) else None
         if split is not None:
             pts, dist, prov, rest, lost = split
@@ -1239,7 +1239,8 @@ def _html_panel(data: SnapshotData) -> str:
     notes = "".join(f"<p>{_esc(n)}</p>" for n in data.notes)
     empty = f"<p class='empty'>{_esc(data.empty_note)}</p>" if data.empty_note else ""
     return (
-        "<style>#naqsha-panel{position:absolute;z-index:10;top:8px;left:8px;max-width:380px;max-height:90vh;"
+        "<style>#naqsha-panel{position:absolute;z-index:10;" + ("bottom" if data.map_name == "venues" else "top")
+        + ":8px;left:8px;max-width:380px;max-height:90vh;"
         "overflow:auto;background:rgba(255,255,255,.94);padding:8px 12px;font:13px sans-serif;"
         "border:1px solid #bbb;border-radius:4px}#naqsha-panel h1{font-size:17px;margin:2px 0}"
         "#naqsha-panel h3{font-size:14px;margin:8px 0 2px}#naqsha-panel ul{padding-left:16px;margin:0}"
