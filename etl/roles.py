@@ -119,7 +119,9 @@ ADJ_SKIP = frozenset("""northern southern eastern western central neighbouring n
 volatile nearby remote key strategic twin southeastern northeastern southwestern northwestern
 embattled besieged capital""".split())
 NEGATORS = frozenset("not no never n't without nor".split())
-HYPOTHETICAL = frozenset("could would might may threatened threatens vowed vows plans plan planned if".split())
+HYPOTHETICAL = frozenset("""could would might may threatened threatens vowed vows plans plan planned if
+threat threats fear fears risk risks prevent preventing avoid warned warning warnings possible potential
+plot plotting""".split())
 DIPLO = frozenset("""envoy envoys diplomat diplomats diplomatic negotiator negotiators delegation
 delegations delegates minister ministers secretary representative representatives talks meeting meetings met
 peace officials""".split())

@@ -266,3 +266,8 @@ def test_signed_agreement_venue():
 
 def test_capture_of_a_district_centre_is_violence():
     assert ("Sangin", "violence") in pairs("The Taliban captured the district centre of Sangin on Monday.")
+
+
+def test_threats_of_attacks_are_not_attacks():
+    assert pairs("Troops in Kandahar were put on alert after threats of attacks.") == set()
+    assert pairs("Officials warned of possible attacks in Herat during the holiday.") == set()
