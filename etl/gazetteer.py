@@ -8,8 +8,8 @@ pycountry (official and former country names) and GeoNames cities from geonamesc
 Building takes a second or so; ``load_gazetteer()`` keeps the result as a pickle in the
 geodata cache, keyed on a hash of every input, and loads it in a few milliseconds.
 
-Names are indexed by ``naqsha.etl.text.name_key`` (the folded token sequence), so a
-lookup is one dictionary access per token n-gram of the text.
+Names are indexed by ``name_key`` (the folded token sequence: "Sar-e-Pul" -> "sar e pul"),
+so the geoparser looks up each token n-gram of the text with one dictionary access.
 """
 
 from __future__ import annotations
@@ -109,6 +109,8 @@ class Gazetteer:
     def lookup(self, name: str) -> list[Candidate]:
         """Every candidate place for ``name`` (any spelling the gazetteer knows)."""
         key = name_key(name)
+        if key not in self.names and key.endswith(" s"):
+            key = key[:-2]  # a possessive: "Afghanistan's"
         out = list(self.names.get(key, ()))
         demonym = self.demonyms.get(key)
         if demonym and not out:

@@ -137,8 +137,9 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
     elif (following and following[0].norm in ("has", "have", "had") and len(following) > 1
           and following[1].norm in SPEECH_VERBS and not located):
         sp.metonymy = True
-    elif (len(following) > 1 and following[1].norm in SEAT_WORDS
-          and following[0].text.islower() and touching):
+    elif (len(following) > 1 and following[1].norm in SEAT_WORDS and touching
+          and following[0].text.islower() and doc.adjacent(sp.j, sp.j + 1)
+          and cue_kind(gaz, following[0]) is None):
         sp.metonymy = True  # 'Kabul ruling regime', 'Kabul high officials'
     before = [t.norm for t in tokens[max(0, sp.i - 2):sp.i]]
     cities = any(c.level == "city" for c in sp.cands)

@@ -142,3 +142,8 @@ def test_a_bad_alias_row_is_an_error(gaz, monkeypatch):
     with pytest.raises(ValueError, match="Nowhere"):
         gz.build_gazetteer(load_layer("provinces"), load_layer("districts"),
                            load_layer("countries"))
+
+
+def test_lookup_folds_possessives_and_case(gaz):
+    assert keys(gaz, "Afghanistan's") == {"AFG"}
+    assert "AF-HEL" in keys(gaz, "HELMAND")

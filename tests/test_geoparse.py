@@ -262,3 +262,11 @@ def test_actors_and_agencies_are_not_unknown_places(gaz):
     text = ("In Jaghori, three were killed in Taliban attacks, according to Reuters. "
             "Others died in Islamic State raids.")
     assert [m.text for m in parse(gaz, text).mentions] == ["Jaghori"]
+
+
+def test_officials_after_a_list_of_provinces_are_not_metonymy(gaz):
+    got = parse(gaz, "Fighting continued in Kunduz and Helmand provinces, officials said.")
+    assert [(m.place.place_key, m.metonymy) for m in got.mentions] == [
+        ("AF-KDZ", False), ("AF-HEL", False)]
+    (m,) = parse(gaz, "The Kabul ruling regime is weak.").mentions
+    assert m.metonymy
