@@ -110,9 +110,9 @@ _QTY = (r"(?:(?:about|around|approximately|nearly|almost|roughly|some|at\s+least
         r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?|"
         r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
         r"fifteen|sixteen|seventeen|eighteen|nineteen)(?:\s+hundred)?(?:\s+dozen)?)")
-# Up to four modifier words between the number and the verb ("security personnel",
-# "Afghan police officers", "of them").
-_GAP = r"(?:\s+[A-Za-z][\w'’-]{0,20}){0,4}?"
+# Up to six words between the number and the verb ("security personnel", "Afghan police
+# officers", "members of the security forces").
+_GAP = r"(?:\s+[A-Za-z][\w'’-]{0,20}){0,6}?"
 _KILLED = r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|perished)"
 _FAT_PATTERNS = [
     # "around a dozen security personnel were killed", "30 people died"

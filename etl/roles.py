@@ -479,6 +479,16 @@ def _own_part(s: _Sent, a: int, b: int) -> tuple[int, int]:
             elif k >= b:
                 right = k
                 break
+    if right == hi_i and hi_i < len(toks):
+        # ", and at least 20 soldiers were killed": a following "and" clause that names
+        # no other place still speaks of this one
+        nxt_cid = toks[hi_i].clause
+        j = hi_i + (1 if toks[hi_i].text == "," else 0)
+        if j < len(toks) and toks[j].low == "and":
+            nxt = s.clause(nxt_cid)
+            k_end = hi_i + len(nxt)
+            if not any(q in s.mention_at for q in range(hi_i, min(len(toks), k_end))):
+                right = min(len(toks), k_end)
     return toks[left].start, toks[right - 1].end
 
 

@@ -271,3 +271,9 @@ def test_capture_of_a_district_centre_is_violence():
 def test_threats_of_attacks_are_not_attacks():
     assert pairs("Troops in Kandahar were put on alert after threats of attacks.") == set()
     assert pairs("Officials warned of possible attacks in Herat during the holiday.") == set()
+
+
+def test_deaths_in_a_following_and_clause_without_a_place():
+    evs = events("In Kunduz, Taliban fighters overran several checkpoints overnight, and at least 20 members "
+                 "of the security forces were killed, officials said.")
+    assert [(e.place.name, e.role, e.fatalities) for e in evs] == [("Kunduz", "violence", 20)]
