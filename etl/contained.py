@@ -32,10 +32,12 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
              and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
     k = 0
     while k < len(tokens):
-        j = _name_run(doc, k) if doc.caps[k] else k + 1
+        j = _name_run(doc, gaz, k) if doc.caps[k] else k + 1
         if _unknown_name(doc, gaz, covered, k, j):
             cue = _contained_cue(doc, gaz, k, j)
-            unit = _contextunit_of(doc, units, k, cue) if cue else None
+            if cue == "place" and " " in doc.text[tokens[k].start:tokens[j - 1].end]:
+                cue = None  # two capitalised words after 'in' are as often a name
+            unit = _context_unit(doc, units, k, cue) if cue else None
             if unit is not None:
                 sp = Span(k, j, tokens[k].start, tokens[j - 1].end, tokens[k].norm,
                           [unit.chosen], doc.tok_sent[k], resolution="contained")
@@ -45,14 +47,15 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
     return out
 
 
-def _name_run(doc: Doc, k: int) -> int:
-    """The end of a hyphenated name starting at token k ("Dasht-e-Barchi"), else k + 1."""
+def _name_run(doc: Doc, gaz: Gazetteer, k: int) -> int:
+    """The end of the capitalised name starting at token k: "Dasht-e-Barchi", "Sufi Abad"
+    (a cue word such as "Area" or "Village" ends it)."""
     tokens, n, j = doc.tokens, len(doc.tokens), k + 1
-    while j < n and doc.tok_sent[j] == doc.tok_sent[k] and doc.gap(j - 1, j) == "-":
+    while j < n and doc.tok_sent[j] == doc.tok_sent[k] and doc.gap(j - 1, j) in ("-", " "):
         connector = tokens[j].norm in CONNECTORS and j + 1 < n
         if connector and doc.gap(j, j + 1) in ("-", " ") and doc.caps[j + 1]:
             j += 2
-        elif doc.caps[j]:
+        elif doc.caps[j] and cue_kind(gaz, tokens[j]) is None:
             j += 1
         else:
             break
@@ -96,7 +99,7 @@ def _contained_cue(doc: Doc, gaz: Gazetteer, k: int, j: int) -> str | None:
     return None
 
 
-def _contextunit_of(doc: Doc, units: list[Span], k: int, cue: str) -> Span | None:
+def _context_unit(doc: Doc, units: list[Span], k: int, cue: str) -> Span | None:
     """The Afghan unit named in this sentence (a district first), else the latest one
     named in the three sentences before. An unknown district lies in a province."""
     if cue == "district":

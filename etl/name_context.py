@@ -39,7 +39,7 @@ argues argued agreed agrees threatened threatens vowed vows
 """.split())
 SEAT_WORDS = frozenset("government regime administration officials authorities".split())
 SEAT_BEFORE = frozenset("government regime administration".split())  # 'the government in Kabul'
-DATELINE_END = re.compile(r"^\s*(?:,[^\n,]{2,40})?\s*(?:\(|_|–|—|-|:)")
+DATELINE_END = re.compile(r"^\s*(?i:city\b)?\s*(?:,[^\n,]{2,40})?\s*(?:\(|_|–|—|-|:)")
 
 
 def _list_end(doc: Doc, j: int) -> int:

@@ -270,3 +270,11 @@ def test_officials_after_a_list_of_provinces_are_not_metonymy(gaz):
         ("AF-KDZ", False), ("AF-HEL", False)]
     (m,) = parse(gaz, "The Kabul ruling regime is weak.").mentions
     assert m.metonymy
+
+
+def test_a_two_word_area_and_a_city_dateline(gaz):
+    text = ("HERAT CITY (Pajhwok): A tribal elder was shot dead in Injil district on "
+            "Wednesday. He was killed near his home in the Sufi Abad area.")
+    got = {m.text: (m.place.place_key, m.resolution) for m in parse(gaz, text).mentions}
+    assert got["HERAT"][1] == "dateline"
+    assert got["Sufi Abad"] == ("AF-HER/Injil", "contained")
