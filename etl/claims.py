@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+import threading
 
 from naqsha.etl.clauses import Tok, sentence_tokens
 from naqsha.etl.dates import MONTHS
@@ -333,17 +334,15 @@ def _scope_of(m: Mention | None, default: str = "AFG") -> str:
 # ------------------------------------------------------------------ main
 
 
-class _Memo:
-    """The last call's result: the role extractor asks for the claims of the article the
-    pipeline asks about next. Objects are held (not their ids), so a match is exact."""
-    key: tuple | None = None
-    value: list[Claim] = []
+# The last call's result, per thread: the role extractor asks for the claims of the
+# article the pipeline asks about next. Objects are held (not their ids), so a match is exact.
+_Memo = threading.local()
 
 
 def extract_claims(article: Article, geo: GeoparseResult) -> list[Claim]:
     """Every control claim of the article (see the module docstring)."""
     key = (article, article.text, geo, len(geo.mentions), len(geo.sentences or ()))
-    old = _Memo.key
+    old = getattr(_Memo, "key", None)
     if old is not None and all(a is b for a, b in zip((old[0], old[1], old[2]), key[:3])) and old[3:] == key[3:]:
         return [dataclasses.replace(c) for c in _Memo.value]
     out = _extract(article, geo)

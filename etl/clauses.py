@@ -17,6 +17,7 @@ rule that scans a clause costs a bounded amount of work per token.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 MAX_TOKENS = 160
@@ -94,9 +95,7 @@ def assign_clauses(toks: list[Tok]) -> int:
     return clause + 1
 
 
-class _Cache:
-    text: str | None = None
-    spans: dict[tuple[int, int], list[list[Tok]]] = {}
+_Cache = threading.local()  # per thread: .text and .spans of the last article
 
 
 def sentence_tokens(text: str, start: int, end: int) -> list[list[Tok]]:
@@ -104,7 +103,7 @@ def sentence_tokens(text: str, start: int, end: int) -> list[list[Tok]]:
 
     The last article's sentences are kept, so the role and claim extractors tokenize
     each sentence once. Callers must not modify the returned tokens."""
-    if _Cache.text is not text:
+    if getattr(_Cache, "text", None) is not text:
         _Cache.text, _Cache.spans = text, {}
     hit = _Cache.spans.get((start, end))
     if hit is not None:
