@@ -17,6 +17,7 @@ whose extraction raises is a reject (``parse_error``), not a stopped run.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import importlib.util
 import multiprocessing
@@ -27,11 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from naqsha import schema
 from naqsha.etl.corpus import read_corpus
 from naqsha.etl.records import Article, Claim, Event, GeoparseResult, Mention, Place, Reject, Sentence
-from naqsha.store import StoreReader, write_tables
+from naqsha.store import StoreReader, to_arrow, write_tables
 from naqsha.settings import get_settings
 
 #: Modules of ``naqsha.etl`` whose code does not decide what extraction returns; every
@@ -254,15 +258,35 @@ def document_row(article: Article) -> dict:
 _WORKER: dict = {}
 
 
-def _parse_one(article: Article) -> tuple[str, dict | None, str | None]:
+def _parse_one(article: Article) -> tuple[dict | None, str | None]:
     try:
-        return article.doc_id, extract_rows(article, _WORKER["gazetteer"], _WORKER["stages"]), None
+        return extract_rows(article, _WORKER["gazetteer"], _WORKER["stages"]), None
     except Exception as exc:  # one article's failure is a reject, not a stopped run
-        return article.doc_id, None, f"{type(exc).__name__}: {exc}"[:300]
+        return None, f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _parse_chunk(articles: list[Article]) -> list[tuple[str, dict | None, str | None]]:
-    return [_parse_one(a) for a in articles]
+def to_table(name: str, rows: list[dict]) -> pa.Table:
+    """Rows as a compact Arrow table with the store schema (no geometry yet): a few MB
+    where the same rows as Python dicts take hundreds."""
+    spec = schema.table(name)
+    try:
+        return pa.Table.from_pylist(rows, schema=spec.arrow_schema())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        frame = pd.DataFrame(rows, columns=spec.names)
+        return to_arrow(name, frame).select(spec.names)
+
+
+def _parse_chunk(articles: list[Article]) -> tuple[list[tuple[str, str]], dict[str, pa.Table]]:
+    """Parse a chunk: ``(errors as (doc_id, message), rows per table as Arrow)``."""
+    errors, rows = [], {name: [] for name in ROW_TABLES}
+    for article in articles:
+        doc_rows, error = _parse_one(article)
+        if error is not None:
+            errors.append((article.doc_id, error))
+            continue
+        for name in ROW_TABLES:
+            rows[name].extend(doc_rows[name])
+    return errors, {name: to_table(name, rows[name]) for name in ROW_TABLES}
 
 
 def _workers_setting(workers: int | None) -> int:
@@ -272,43 +296,46 @@ def _workers_setting(workers: int | None) -> int:
     return max(1, workers)
 
 
-def _parse_all(todo: list[Article], workers: int, show_progress: bool) -> list[tuple[str, dict | None, str | None]]:
-    results = []
+def _parse_all(todo: list[Article], workers: int, show_progress: bool):
+    """Parse every article; yields ``(errors, tables)`` chunk by chunk."""
     if workers > 1 and len(todo) >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods():
-        # Workers are forked after the gazetteer is loaded: they share it, nothing is pickled
-        # but the articles and the rows.
-        size = max(16, min(250, len(todo) // (workers * 6)))
+        # Workers are forked after the gazetteer is loaded and frozen out of the garbage
+        # collector's reach: they share its pages instead of copying them.
+        size = max(16, min(100, len(todo) // (workers * 8)))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        gc.collect()
+        gc.freeze()
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        with pool:
-            # submit (and so fork the workers) before the progress bar's thread starts
-            futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
-            try:
-                with _progress_bar(show_progress, len(todo)) as progress:
-                    for fut in as_completed(futures):
-                        part = fut.result()
-                        results.extend(part)
-                        progress(len(part))
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+        try:
+            with pool:
+                # submit (and so fork the workers) before the progress bar's thread starts
+                futures = {pool.submit(_parse_chunk, chunk): len(chunk) for chunk in chunks}
+                try:
+                    with _progress_bar(show_progress, len(todo)) as progress:
+                        for fut in as_completed(futures):
+                            yield fut.result()
+                            progress(futures[fut])
+                except BaseException:
+                    for fut in futures:
+                        fut.cancel()
+                    raise
+        finally:
+            gc.unfreeze()
     else:
         with _progress_bar(show_progress, len(todo)) as progress:
-            for article in todo:
-                results.append(_parse_one(article))
-                progress(1)
-    return results
+            for i in range(0, len(todo), 50):
+                chunk = todo[i:i + 50]
+                yield _parse_chunk(chunk)
+                progress(len(chunk))
 
 
 # ---------------------------------------------------------------------------- the run
 
 
-def _frame(name: str, rows) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=schema.table(name).names) if not isinstance(rows, pd.DataFrame) else rows
-    if len(df):
-        df = df.sort_values(_SORT_KEYS[name], kind="mergesort").reset_index(drop=True)
-    return df
+def _sorted(name: str, tbl: pa.Table) -> pa.Table:
+    if tbl.num_rows == 0:
+        return tbl
+    return tbl.sort_by([(key, "ascending") for key in _SORT_KEYS[name]])
 
 
 def _previous(reader: StoreReader, version: str) -> tuple[dict[str, str], dict[str, str], str | None]:
@@ -324,6 +351,17 @@ def _previous(reader: StoreReader, version: str) -> tuple[dict[str, str], dict[s
     if meta.get("parser_version") != version:
         return hashes, paths, "the extraction code or gazetteer changed"
     return hashes, paths, None
+
+
+def _previous_rows(reader: StoreReader, name: str, keep: list[str]) -> pa.Table:
+    """The previous generation's rows of ``keep`` documents, in the store schema."""
+    spec = schema.table(name)
+    path = reader.root / reader.version() / f"{name}.parquet"
+    if not path.is_file():
+        return spec.arrow_schema().empty_table()
+    tbl = pq.read_table(path, columns=spec.names)
+    mask = pc.is_in(tbl.column("doc_id"), value_set=pa.array(keep, type=pa.string()))
+    return tbl.filter(mask).cast(spec.arrow_schema())
 
 
 def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | None = None,
@@ -348,42 +386,40 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
     report.reused = len(reuse)
     report.workers = _workers_setting(workers) if len(todo) >= PARALLEL_MIN_DOCS else 1
 
-    tables: dict[str, pd.DataFrame | list] = {"rejects": None}
+    tables: dict[str, pd.DataFrame] = {}
+    counts: dict[str, int] = {}
     nothing_changed = (not todo and not report.removed and not why
                        and all(prev_path.get(a.doc_id) == a.path for a in articles))
     if not nothing_changed:
-        rows: dict[str, list] = {name: [] for name in ROW_TABLES}
+        parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+        failed: dict[str, str] = {}
         if todo:
             stages = _stages()
-            gazetteer = stages[0]()
-            _WORKER.update(gazetteer=gazetteer, stages=stages)
+            _WORKER.update(gazetteer=stages[0](), stages=stages)
             try:
-                results = _parse_all(todo, report.workers, progress)
+                for errors, chunk_tables in _parse_all(todo, report.workers, progress):
+                    failed.update(errors)
+                    for name in ROW_TABLES:
+                        parts[name].append(chunk_tables[name])
             finally:
                 _WORKER.clear()
             by_id = {a.doc_id: a for a in todo}
-            failed = set()
-            for doc_id, doc_rows, error in results:
-                if error is not None:
-                    failed.add(doc_id)
-                    report.rejects.append(Reject(by_id[doc_id].path, "parse_error",
-                                                 f"extraction failed on this article ({error})"))
-                    continue
-                for name in ROW_TABLES:
-                    rows[name].extend(doc_rows[name])
+            for doc_id, error in failed.items():
+                report.rejects.append(Reject(by_id[doc_id].path, "parse_error",
+                                             f"extraction failed on this article ({error})"))
             articles = [a for a in articles if a.doc_id not in failed]
             report.parsed = len(todo) - len(failed)
-        frames = {name: _frame(name, rows[name]) for name in ROW_TABLES}
-        if reuse:
-            keep = sorted(reuse)
-            for name in ROW_TABLES:
-                cols = schema.table(name).names
-                old = reader.read(name, columns=cols)
-                old = old[old["doc_id"].isin(keep)]
-                frames[name] = _frame(name, pd.concat([old, frames[name]], ignore_index=True)
-                                      if len(frames[name]) else old)
-        tables.update(frames)
-        tables["documents"] = _frame("documents", [document_row(a) for a in articles])
+        keep = sorted(reuse)
+        for name in ROW_TABLES:
+            pieces = parts.pop(name)
+            if keep:
+                pieces.append(_previous_rows(reader, name, keep))
+            tbl = pa.concat_tables(pieces) if pieces else schema.table(name).arrow_schema().empty_table()
+            counts[name] = tbl.num_rows
+            tables[name] = _sorted(name, tbl).to_pandas()
+            del tbl, pieces
+        tables["documents"] = _sorted("documents", to_table("documents", [document_row(a) for a in articles])
+                                      ).to_pandas()
     tables["rejects"] = pd.DataFrame(
         [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in report.rejects],
         columns=schema.table("rejects").names)
@@ -393,8 +429,6 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
     report.generation = gen.name
     if nothing_changed:
         counts = {name: _count_rows(reader, name) for name in ROW_TABLES}
-    else:
-        counts = {name: len(tables[name]) for name in ROW_TABLES}
     report.places, report.events, report.claims, report.mentions = (
         counts["places"], counts["events"], counts["claims"], counts["mentions"])
     report.seconds = time.perf_counter() - t0
@@ -402,8 +436,6 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
 
 
 def _count_rows(reader: StoreReader, name: str) -> int:
-    import pyarrow.parquet as pq
-
     gen = reader.root / reader.version()
     path = gen / f"{name}.parquet"
     return pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
