@@ -153,6 +153,11 @@ class _Hit:
 # ------------------------------------------------------------------ helpers
 
 
+_ABSTRACT_FOES = frozenset("""terrorism corruption poverty extremism drugs narcotics disease polio covid
+coronavirus climate illiteracy hunger""".split())
+_NOT_DIPLOMATIC = frozenset("press news cabinet board shareholders video".split())
+
+
 def _trigger_role(toks: list[Tok], i: int) -> str | None:
     """The role the token at ``i`` announces, or None."""
     low = toks[i].low
@@ -162,10 +167,13 @@ def _trigger_role(toks: list[Tok], i: int) -> str | None:
             nxt = toks[i + 1].low if i + 1 < len(toks) else ""
             if prev == "-" or nxt in ("-", "torn", "ravaged", "weary", "hit", "crimes") and nxt != "crimes" or nxt == "on" and i + 2 < len(toks) and toks[i + 2].low in ("terror", "terrorism", "drugs"):
                 return None  # post-war, war-torn, war on terror
-        if low in ("fight", "fighting", "fought") and i + 1 < len(toks) and toks[i + 1].low in ("terrorism", "corruption", "poverty", "extremism", "drugs"):
-            return None
+        if low in ("fight", "fighting", "fought", "fights", "war", "battle", "battles") and any(
+                t.low in _ABSTRACT_FOES for t in toks[i + 1:i + 4]):
+            return None  # the fight against corruption, the war on drugs
         return VIOLENCE
     if low in NEGOTIATION_WORDS:
+        if low in ("conference", "conferences", "meeting", "meetings") and prev in _NOT_DIPLOMATIC:
+            return None  # a news conference, a cabinet meeting
         return NEGOTIATION
     if low in _PAIRED_NEG and prev in _PAIRED_NEG[low]:
         return NEGOTIATION

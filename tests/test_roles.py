@@ -277,3 +277,8 @@ def test_deaths_in_a_following_and_clause_without_a_place():
     evs = events("In Kunduz, Taliban fighters overran several checkpoints overnight, and at least 20 members "
                  "of the security forces were killed, officials said.")
     assert [(e.place.name, e.role, e.fatalities) for e in evs] == [("Kunduz", "violence", 20)]
+
+
+def test_abstract_fights_and_news_conferences():
+    assert pairs("The minister spoke about the fight against corruption in Herat.") == set()
+    assert pairs("The governor held a news conference in Kandahar on Monday.") == set()
