@@ -194,7 +194,8 @@ def _subject_at(toks: list[Tok], i: int, metonymic_afg: set[int]) -> str | None:
         return "taliban"  # in claims about Afghan districts, "insurgents" are the Taliban
     if low == "government" or low == "forces" and prev in ("government", "afghan", "security"):
         if low == "government" and nxt == "-":
-            return None  # government-appointed
+            nxt2 = toks[i + 2].low if i + 2 < len(toks) else ""
+            return "government" if nxt2 in ("controlled", "held", "run") else None  # not government-appointed
         if prev in FOREIGN_MODIFIERS or (prev == "." and prev2 in ("s",)) or prev2 in ("united",) and prev == "states":
             return None
         if prev in ("'",) or prev == "s" and prev2 == "'":

@@ -191,3 +191,11 @@ def test_control_or_contest_is_the_taliban():
 def test_council_member_said():
     cs = claims("The Taliban control 7 of Helmand's 14 districts, a provincial council member said.")
     assert cs[0].attributed_to == "provincial council member"
+
+
+def test_hyphenated_control():
+    cs = claims("Aid cannot reach Taliban-controlled areas of Helmand.")
+    assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL")]
+    cs = claims("Most government-held districts in Zabul are under siege.")
+    assert [(c.subject, c.scope) for c in cs] == [("government", "AF-ZAB")]
+    assert claims("Members of the government-appointed council met.") == []
