@@ -30,7 +30,7 @@ from naqsha.schema import PRECISION_BY_LEVEL
 GAZETTEER_VERSION = 3
 from naqsha.geodata import HERE as TABLES
 TABLE_FILES = ("aliases.csv", "demonyms.csv", "landmarks.csv", "regions.csv", "name_cues.csv",
-               "stopnames.csv")
+               "stopnames.csv", "localities.csv")
 
 #: Countries around Afghanistan (and the Gulf venues of the talks) whose smaller cities
 #: are in the gazetteer; elsewhere only capitals and cities of a million or more.
@@ -42,7 +42,7 @@ WORLD_MIN_POPULATION = 1_000_000
 
 #: How strongly a name points at its place; at one name only the strongest kind is kept,
 #: so a district's own spelling beats a city's rarely used alternate name.
-STRENGTH = {"exact": 3, "alias": 3, "landmark": 3, "alternate": 1}
+STRENGTH = {"exact": 3, "alias": 3, "landmark": 3, "locality": 3, "alternate": 1}
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Candidate:
     population: int = 0
     lat: float | None = None
     lon: float | None = None
-    match: str = "exact"      # exact, alias, alternate (a GeoNames alternate name), landmark
+    match: str = "exact"      # exact, alias, alternate (a GeoNames alternate name), landmark,
+    #                           locality (a named place inside the unit: Marjah in Nad Ali)
     metonymy: bool = False    # landmarks such as the Kremlin stand for a government
     upper_only: bool = False  # acronyms (US, UK, UAE) match only when written in capitals
 
@@ -456,6 +457,21 @@ def _add_landmarks(b: _Builder, rows: list[dict]) -> list[str]:
     return problems
 
 
+def _add_localities(b: _Builder, rows: list[dict]) -> list[str]:
+    """Well-known places too small for the gazetteer (Marjah, Torkham, Tora Bora): they
+    resolve to the unit that contains them, as 'contained'."""
+    problems = []
+    for row in rows:
+        key = row["key"]
+        if "/" in key:
+            key = _district_key(b, key) or key
+        if key not in b.g.places:
+            problems.append(f"localities.csv: {row['key']!r} is not in the gazetteer")
+            continue
+        b.add_name(row["name"], key, "locality")
+    return problems
+
+
 def _add_regions(b: _Builder, rows: list[dict]) -> None:
     for row in rows:
         key = f"region:{row['slug']}"
@@ -478,11 +494,14 @@ def build_gazetteer(provinces, districts, countries) -> Gazetteer:
     _add_provinces(b, provinces)
     _add_districts(b, districts)
     _add_foreign_units(b)
-    problems = _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] != "country"])
+    problems = _add_aliases(b, [r for r in _read_table("aliases.csv")
+                                if r["level"] in ("province", "district")])
     _centre_districts(b)
     _add_countries(b, countries)
     problems += _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] == "country"])
     _add_cities(b)
+    problems += _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] == "city"])
+    problems += _add_localities(b, _read_table("localities.csv"))
     problems += _add_landmarks(b, _read_table("landmarks.csv"))
     _add_regions(b, _read_table("regions.csv"))
     _add_demonyms(b, _read_table("demonyms.csv"))

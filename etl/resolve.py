@@ -76,6 +76,8 @@ def choose(sp: Span, ctx: DocContext) -> Candidate | None:
         sp.resolution = "alias"
     if best.match == "landmark":
         sp.resolution = "landmark"
+    elif best.match == "locality":
+        sp.resolution = "contained"
     return best
 
 

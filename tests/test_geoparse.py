@@ -251,11 +251,20 @@ def test_a_hyphenated_neighbourhood_is_reported_on_its_city(gaz):
 
 
 def test_a_district_newer_than_the_boundaries_is_reported_on_its_province(gaz):
-    text = "Taliban fighters attacked Marjah district in Helmand province, killing five."
-    (marjah, helmand) = parse(gaz, text).mentions
-    assert (marjah.text, marjah.place.place_key, marjah.resolution) == (
-        "Marjah", "AF-HEL", "contained")
-    assert marjah.place.precision == 4
+    text = "Taliban fighters attacked Gulzar district in Helmand province, killing five."
+    (gulzar, helmand) = parse(gaz, text).mentions
+    assert (gulzar.text, gulzar.place.place_key, gulzar.resolution) == (
+        "Gulzar", "AF-HEL", "contained")
+    assert gulzar.place.precision == 4
+
+
+def test_well_known_localities_resolve_to_their_district(gaz):
+    got = parse(gaz, "Fighting spread to Marjah and Torkham, and the Kandahar Airfield "
+                     "was shelled.")
+    assert {m.text: (m.place.place_key, m.resolution) for m in got.mentions} == {
+        "Marjah": ("AF-HEL/Nad Ali", "contained"),
+        "Torkham": ("AF-NAN/Muhmand Dara", "contained"),
+        "Kandahar Airfield": ("AF-KAN/Daman", "contained")}
 
 
 def test_actors_and_agencies_are_not_unknown_places(gaz):
