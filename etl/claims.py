@@ -61,7 +61,9 @@ provinces province regions region parts part swathes swaths countryside villages
 CAPTURE_WORDS = frozenset("captured seized overran overrun".split())
 FOREIGN_MODIFIERS = frozenset("""us u.s. american america russian russia pakistani pakistan indian india
 chinese china iranian iran british uk qatari qatar united states foreign shadow interim puppet
-parallel new future transitional western""".split())
+parallel new future transitional western iraqi syrian turkish saudi uzbek tajik turkmen kazakh kyrgyz
+german french japanese israeli yemeni libyan somali nigerian malian egyptian ukrainian emirati
+soviet""".split())
 POP_NOUNS = frozenset("population people afghans residents inhabitants citizens".split())
 TERR_NOUNS = frozenset("territory land country area countryside".split())
 FRACTIONS = {"half": 50.0, "third": 100 / 3, "thirds": 200 / 3, "quarter": 25.0, "quarters": 75.0}
@@ -319,6 +321,21 @@ def _has_control_cue(toks, lo, hi, clause) -> bool:
     return False
 
 
+def _foreign_only(toks, clause, mention_at, scope_m) -> bool:
+    """True when the clause names a foreign country or place and no Afghan one."""
+    if scope_m is not None and _scope_of(scope_m, "") != "":
+        return False
+    foreign = False
+    for q, m in mention_at.items():
+        if toks[q].clause != clause:
+            continue
+        if _scope_of(m, "") != "" or m.place.adm0 == "AFG":
+            return False
+        if m.place.adm0 not in (None, "AFG"):
+            foreign = True
+    return foreign
+
+
 def _scope_of(m: Mention | None, default: str = "AFG") -> str:
     if m is None:
         return default
@@ -506,6 +523,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if q in mention_at and toks[q].clause == clause and _scope_of(mention_at[q], "") != "":
                     scope_m = mention_at[q]
                     break
+        if _foreign_only(toks, clause, mention_at, scope_m):
+            continue  # "the government of Iraq controls 90% of the territory"
         scope = _scope_of(scope_m)
         c = Claim(subject=subject, metric=metric, scope=scope, start=toks[i].start, end=toks[stop - 1].end,
                   text="", value=float(round(val, 1)), unit=unit, of_total=of_total)
@@ -595,6 +614,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         if not territorial and i >= 2 and toks[i - 2].low == "under":
             territorial = True  # "areas under Taliban control"
         if not territorial:
+            continue
+        if _foreign_only(toks, clause, mention_at, scope_m):
             continue
         if scope_m is not None and _scope_of(scope_m, "") == "":
             if scope_m.place.adm0 not in (None, "AFG"):

@@ -199,3 +199,9 @@ def test_hyphenated_control():
     cs = claims("Most government-held districts in Zabul are under siege.")
     assert [(c.subject, c.scope) for c in cs] == [("government", "AF-ZAB")]
     assert claims("Members of the government-appointed council met.") == []
+
+
+def test_control_of_foreign_territory_is_not_ours():
+    assert claims("The government of Pakistan controls 90% of the territory.") == []
+    assert claims("The Taliban have much influence all over Pakistan.") == []
+    assert claims("The Iraqi government controls 90% of the territory.") == []
