@@ -13,6 +13,8 @@ import math
 import textwrap
 from dataclasses import dataclass
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.transforms import Bbox
 
@@ -39,6 +41,22 @@ def page_size(page: str, orientation: str) -> tuple[float, float]:
         raise SnapshotError(f"unknown orientation {orientation!r}; use landscape or portrait")
     w, h = PAGES[key]
     return (h, w) if orientation == "landscape" else (w, h)
+
+
+class QuietCanvas(FigureCanvasAgg):
+    """Agg canvas whose ``draw_idle`` does nothing. geopandas' ``plot`` asks for a redraw
+    after every layer, and on Agg that is a full render each time (seconds at print
+    resolution); the figure is drawn once, by ``savefig``."""
+
+    def draw_idle(self, *args, **kwargs):
+        pass
+
+
+def new_figure(figsize: tuple[float, float], dpi: int) -> Figure:
+    """A page-sized figure on a :class:`QuietCanvas` (no pyplot, no global state)."""
+    fig = Figure(figsize=figsize, dpi=dpi, facecolor="white")
+    QuietCanvas(fig)
+    return fig
 
 
 def nice_length(target: float) -> float:

@@ -49,8 +49,8 @@ import pandas as pd
 import matplotlib.legend  # noqa: F401
 import matplotlib.patheffects  # noqa: F401
 import matplotlib.pyplot  # noqa: F401
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+from matplotlib.figure import Figure  # noqa: F401
 
 from naqsha.errors import SnapshotError
 from naqsha.etl import layers as _layers  # noqa: F401  (boundary loading, imported up front)
@@ -255,7 +255,7 @@ def aggregate_places(ev: pd.DataFrame) -> pd.DataFrame:
             "n_docs", "fatalities", "approx", "first", "last", "outlets"]
     if ev.empty:
         return pd.DataFrame(columns=cols)
-    ev = ev.assign(_day=_event_days(ev), _outlet=outlet_label(ev["outlet"].astype(object)),
+    ev = ev.assign(_day=_event_days(ev),
                    _fat=pd.to_numeric(ev["fatalities"], errors="coerce").astype(float),
                    _approx=ev["fatalities_approx"].astype("boolean").fillna(False).astype(bool))
     g = ev.groupby("place_key", sort=True)
@@ -264,7 +264,9 @@ def aggregate_places(ev: pd.DataFrame) -> pd.DataFrame:
                 lon=("lon", "first"), n_events=("doc_id", "size"), n_docs=("doc_id", "nunique"),
                 approx=("_approx", "any"), first=("_day", "min"), last=("_day", "max"))
     out["fatalities"] = g["_fat"].sum(min_count=1)
-    outlets = ev[["place_key", "_outlet"]].drop_duplicates().sort_values(["place_key", "_outlet"])
+    outlets = ev[["place_key", "outlet"]].drop_duplicates()
+    outlets = outlets.assign(_outlet=outlet_label(outlets["outlet"].astype(object)))
+    outlets = outlets[["place_key", "_outlet"]].drop_duplicates().sort_values(["place_key", "_outlet"])
     out["outlets"] = outlets.groupby("place_key")["_outlet"].agg(tuple)
     out = out.reset_index()
     return out[cols]
@@ -287,6 +289,11 @@ def _read(reader, name: str, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(frame)[have] if len(frame.columns) else frame
 
 
+def _outlets(series: pd.Series) -> list[str]:
+    """The distinct outlet labels of a column (unique first: cheap on 100k rows)."""
+    return sorted(set(outlet_label(pd.Series(series.unique(), dtype=object))))
+
+
 def _none_match(filters: Filters, what: str) -> str:
     hint = ("Widen the filters: remove the province or source filter or extend the date range"
             if filters != Filters() else "The store holds none: run `naqsha etl` on a corpus that reports them")
@@ -299,7 +306,7 @@ def prepare(reader, map_name: str, filters: Filters) -> SnapshotData:
     if map_name == "control":
         claims = filter_claims(_read(reader, "claims", CLAIM_COLUMNS), filters)
         claims = claims.sort_values(["published", "outlet", "claim_id"], na_position="last", kind="stable")
-        outlets = sorted(set(outlet_label(claims["outlet"]))) if len(claims) else []
+        outlets = _outlets(claims["outlet"]) if len(claims) else []
         data = SnapshotData(map_name, filters, title, "", claims=claims.reset_index(drop=True),
                             outlets=outlets, n_items=len(claims), n_docs=claims["doc_id"].nunique())
         what = "control claims"
@@ -309,7 +316,7 @@ def prepare(reader, map_name: str, filters: Filters) -> SnapshotData:
         role = ROLE_OF_MAP[map_name]
         ev = filter_events(events, filters)
         ev = ev[ev["role"] == role]
-        outlets = sorted(set(outlet_label(ev["outlet"]))) if len(ev) else []
+        outlets = _outlets(ev["outlet"]) if len(ev) else []
         data = SnapshotData(map_name, filters, title, "", places=aggregate_places(ev), outlets=outlets,
                             n_items=len(ev), n_docs=ev["doc_id"].nunique())
         what = "reports of violence" if map_name == "violence" else "reports of talks"
@@ -966,8 +973,7 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     districts = layer("districts", crs=carto.AFG_CRS)
     lonlat = (55.0, 24.0, 79.0, 42.0)
     countries = _projected_neighbours(lonlat, cache_key)
-    fig = Figure(figsize=figsize, dpi=dpi, facecolor="white")
-    _QuietCanvas(fig)
+    fig = carto.new_figure(figsize, dpi)
     layout = _layout(figsize, data.map_name)
     portrait = figsize[0] < figsize[1]
     base = 7.0 if not portrait else 6.8
@@ -1059,13 +1065,6 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     return _save(fig, fmt, dpi)
 
 
-class _QuietCanvas(FigureCanvasAgg):
-    """Agg canvas whose draw_idle does nothing: geopandas asks for a redraw after every
-    layer, and on Agg that is a full render each time (seconds at 200 dpi). The figure
-    is drawn once, by savefig."""
-
-    def draw_idle(self, *args, **kwargs):
-        pass
 
 
 @functools.lru_cache(maxsize=4)
