@@ -32,7 +32,10 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
              and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
     k = 0
     while k < len(tokens):
-        j = _name_run(doc, gaz, k) if doc.caps[k] else k + 1
+        if not doc.caps[k]:
+            k += 1
+            continue
+        j = _name_run(doc, gaz, k)
         if _unknown_name(doc, gaz, covered, k, j):
             cue = _contained_cue(doc, gaz, k, j)
             if cue == "place" and " " in doc.text[tokens[k].start:tokens[j - 1].end]:

@@ -69,12 +69,18 @@ class Candidate:
         return PRECISION_BY_LEVEL[self.level]
 
     def place(self) -> Place:
-        return Place(self.key, self.level, self.name, self.precision, self.adm0, self.adm1,
-                     self.adm2, self.geonames_id, self.lat, self.lon)
+        return _place_of(self)
 
     def via(self, match: str, **changes) -> "Candidate":
         from dataclasses import replace
         return replace(self, match=match, **changes)
+
+
+@lru_cache(maxsize=4096)
+def _place_of(c: Candidate) -> Place:
+    """The record of a candidate (Place is frozen: one per place is shared)."""
+    return Place(c.key, c.level, c.name, c.precision, c.adm0, c.adm1, c.adm2, c.geonames_id,
+                 c.lat, c.lon)
 
 
 def name_key(name: str) -> str:
