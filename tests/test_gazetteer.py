@@ -147,3 +147,12 @@ def test_a_bad_alias_row_is_an_error(gaz, monkeypatch):
 def test_lookup_folds_possessives_and_case(gaz):
     assert keys(gaz, "Afghanistan's") == {"AFG"}
     assert "AF-HEL" in keys(gaz, "HELMAND")
+
+
+def test_missing_layers_say_what_to_run(tmp_path, monkeypatch):
+    from naqsha.errors import BoundariesMissing
+
+    monkeypatch.setenv("NAQSHA_GEODATA_CACHE", str(tmp_path / "empty"))
+    gz._LOADED.clear()
+    with pytest.raises(BoundariesMissing, match="naqsha boundaries"):
+        gz.load_gazetteer()
