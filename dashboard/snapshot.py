@@ -33,11 +33,9 @@ from __future__ import annotations
 import functools
 import html
 import io
-import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +47,8 @@ import pandas as pd
 import matplotlib.legend  # noqa: F401
 import matplotlib.patheffects  # noqa: F401
 import matplotlib.pyplot  # noqa: F401
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
-from matplotlib.figure import Figure  # noqa: F401
+import matplotlib.backends.backend_agg  # noqa: F401
+import matplotlib.figure  # noqa: F401
 
 from naqsha.errors import SnapshotError
 from naqsha.etl import layers as _layers  # noqa: F401  (boundary loading, imported up front)
@@ -300,9 +298,40 @@ def _none_match(filters: Filters, what: str) -> str:
     return f"Nothing to show: no {what} match these filters ({filters.describe()}). {hint}."
 
 
+def _province_names(codes) -> list[str]:
+    try:
+        names = dict(zip(*layer("provinces")[["code", "label"]].T.values))
+    except Exception:  # noqa: BLE001 - a title never fails a snapshot; boundaries raise later
+        names = {}
+    return [names.get(c, c) for c in codes]
+
+
+def map_title(map_name: str, filters: Filters) -> str:
+    """The map's title, naming the provinces and the one source when the filters pick them:
+    'Violence reported in Ghazni province', 'Control claims citing Resolute Support'."""
+    where = ""
+    if filters.provinces:
+        names = _province_names(filters.provinces)
+        where = (" in " + ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
+                 + (" province" if len(names) == 1 else " provinces"))
+    if map_name == "violence":
+        title = "Violence reported " + (where.strip() if where else "in Afghanistan")
+    elif map_name == "venues":
+        title = "Where Afghan peace talks were reported" + (f" (Afghan venues{where})" if where else "")
+    else:
+        title = "Territorial control claims" + (where or "")
+        if len(filters.cited) == 1:
+            title += f" citing {filters.cited[0]}"
+        if len(filters.outlets) == 1:
+            title += f", as reported by {filters.outlets[0]}"
+        elif not filters.cited:
+            title += ", by source"
+    return title
+
+
 def prepare(reader, map_name: str, filters: Filters) -> SnapshotData:
     """Read the store and compute what the map shows (no drawing)."""
-    title = TITLES[map_name]
+    title = map_title(map_name, filters)
     if map_name == "control":
         claims = filter_claims(_read(reader, "claims", CLAIM_COLUMNS), filters)
         claims = claims.sort_values(["published", "outlet", "claim_id"], na_position="last", kind="stable")
@@ -483,15 +512,7 @@ def _province_labels(ax, provinces, placer, fontsize):
                      halo=2.2)
 
 
-def _halo(width=2.2):
-    from matplotlib import patheffects
-
-    return [patheffects.withStroke(linewidth=width, foreground="white")]
-
-
-def _project_points(places: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
+def _project_points(places: pd.DataFrame, crs) -> tuple[np.ndarray, np.ndarray]:
     t = _transformer(crs)
     x, y = t.transform(places["lon"].astype(float).to_numpy(), places["lat"].astype(float).to_numpy())
     return np.asarray(x), np.asarray(y)
@@ -563,7 +584,7 @@ def _violence(ax, side, data: SnapshotData, provinces, districts, placer, fontsi
                                               linewidth=0.8, zorder=4.1)
         if len(prov):
             _merged(prov, provinces.crs).plot(ax=ax, facecolor=(0.70, 0.09, 0.17, 0.05), edgecolor=POINT_EDGE,
-                                           linewidth=1.6, linestyle=(0, (4, 2)), zorder=5)
+                                           linewidth=1.6, linestyle=(0, (4, 2)), zorder=7.5)
         if len(pts):
             x, y = _project_points(pts, districts.crs)
             fat = pts["fatalities"].to_numpy(dtype=float)
@@ -683,7 +704,7 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
                                            hatch="////", linewidth=0.8, zorder=4)
         if len(prov):
             _merged(prov, provinces.crs).plot(ax=ax, facecolor=(0.16, 0.34, 0.64, 0.05), edgecolor=VENUE,
-                                           linewidth=1.6, linestyle=(0, (4, 2)), zorder=5)
+                                           linewidth=1.6, linestyle=(0, (4, 2)), zorder=7.5)
         allpts = pd.concat([pts, lost]) if len(lost) else pts
         if len(allpts):
             x, y = _project_points(allpts, districts.crs)
@@ -977,7 +998,9 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     layout = _layout(figsize, data.map_name)
     portrait = figsize[0] < figsize[1]
     base = 7.0 if not portrait else 6.8
-    fig.text(0.015 if not portrait else 0.03, layout.title_y, data.title, fontsize=17, fontweight="bold",
+    limit = 52 if portrait else 80  # characters that fit at 17 pt
+    fig.text(0.015 if not portrait else 0.03, layout.title_y, data.title,
+             fontsize=max(11.0, min(17.0, 17.0 * limit / max(len(data.title), 1))), fontweight="bold",
              va="top", ha="left", color=TEXT)
     fig.text(0.015 if not portrait else 0.03, layout.title_y - 0.038 * (8.27 / figsize[1]),
              carto.wrap(data.subtitle, layout.wrap - 40), fontsize=9.5, va="top", ha="left", color="#444444")
@@ -1026,7 +1049,6 @@ def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     _neighbour_labels(ax, countries, placer, bounds)
 
     # side panel: notes under the legend (and control cards)
-    fig.canvas.draw_idle  # noqa: B018 (no draw needed: extents come from the renderer)
     leg = side.get_legend()
     side_frame = side.get_window_extent(renderer)
     if leg is not None:
