@@ -37,6 +37,7 @@ warns accused accuses believes believed hopes hoped rejected rejects refused ref
 urges announced announces welcomed welcomes condemned condemns demanded demands responded
 argues argued agreed agrees threatened threatens vowed vows
 """.split())
+TITLES = frozenset("mr mrs ms dr gen general minister president governor mullah haji".split())
 SEAT_WORDS = frozenset("government regime administration officials authorities".split())
 SEAT_BEFORE = frozenset("government regime administration".split())  # 'the government in Kabul'
 DATELINE_END = re.compile(r"^\s*(?i:city\b)?\s*(?:,[^\n,]{2,40})?\s*(?:\(|_|–|—|-|:)")
@@ -72,38 +73,12 @@ def _plural_list_cue(doc: Doc, gaz: Gazetteer, j: int) -> str | None:
 
 def read_context(doc: Doc, gaz: Gazetteer) -> None:
     """Mark each span with what its neighbours say (see the module docstring)."""
-    tokens = doc.tokens
     in_span = {k for sp in doc.spans for k in range(sp.i, sp.j)}
     for sp in doc.spans:
-        nxt = sp.j if sp.j < len(tokens) and doc.adjacent(sp.j - 1, sp.j) else None
-        prv = sp.i - 1 if sp.i > 0 and doc.adjacent(sp.i - 1, sp.i) else None
-        headline = doc.headline[sp.sent]
         if sp.demonym is not None:
-            after = [t.norm for t in tokens[sp.j:sp.j + 2]] if nxt is not None else []
-            capital = gaz.capitals.get(sp.demonym.adm0)
-            if after[:1] == ["capital"] and capital:  # 'the Afghan capital' is Kabul
-                sp.demonym, sp.cands = None, [gaz.candidate(capital)]
-                sp.j, sp.end, sp.resolution = sp.j + 1, tokens[sp.j].end, "capital"
-            elif not any(w in TERRITORY_NOUNS for w in after):
-                sp.dropped = "demonym"
+            _read_demonym(doc, gaz, sp)
             continue
-        kind = cue_kind(gaz, tokens[nxt]) if nxt is not None else None
-        if unit_of(kind):
-            sp.cue = unit_of(kind)
-        elif kind == "organisation" and tokens[nxt].is_capitalised:
-            sp.dropped = "organisation"
-        elif kind == "not_place":
-            sp.dropped = "not a place"
-        elif kind == "state":
-            sp.metonymy = True
-        elif (nxt is not None and kind is None and tokens[nxt].is_capitalised and not headline
-              and tokens[nxt].norm not in CALENDAR and nxt not in in_span
-              and not tokens[nxt].is_upper):
-            sp.dropped = "part of a name"
-        if (prv is not None and not sp.dropped and tokens[prv].is_capitalised and not headline
-                and not doc.sentence_initial(prv) and tokens[prv].norm not in ALLOWED_BEFORE
-                and prv not in in_span and cue_kind(gaz, tokens[prv]) is None):
-            sp.dropped = "part of a name"
+        _read_neighbours(doc, gaz, sp, in_span)
         if sp.cue is None:
             sp.cue = _plural_list_cue(doc, gaz, sp.j) or _cue_before(doc, gaz, sp.i)
         if sp.key in gaz.stopnames and sp.cue is None:
@@ -111,6 +86,65 @@ def read_context(doc: Doc, gaz: Gazetteer) -> None:
         if not sp.dropped:
             _mark_metonymy(doc, gaz, sp)
             sp.dateline = _is_dateline(doc, sp)
+    _drop_surnames(doc)
+
+
+def _read_demonym(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
+    """'Afghan soil' is the country, 'the Afghan capital' its capital city, 'Afghans' and
+    'the Afghan government' no place."""
+    tokens = doc.tokens
+    touching = sp.j < len(tokens) and doc.adjacent(sp.j - 1, sp.j)
+    after = [t.norm for t in tokens[sp.j:sp.j + 2]] if touching else []
+    capital = gaz.capitals.get(sp.demonym.adm0)
+    if after[:1] == ["capital"] and capital:
+        sp.demonym, sp.cands = None, [gaz.candidate(capital)]
+        sp.j, sp.end, sp.resolution = sp.j + 1, tokens[sp.j].end, "capital"
+    elif not any(w in TERRITORY_NOUNS for w in after):
+        sp.dropped = "demonym"
+
+
+def _read_neighbours(doc: Doc, gaz: Gazetteer, sp: Span, in_span: set) -> None:
+    """The word right after a name (a unit, an organisation, a state office, another
+    capitalised word of a longer name) and the capitalised word right before it (a
+    first name: 'Ahmad Farah')."""
+    tokens = doc.tokens
+    nxt = sp.j if sp.j < len(tokens) and doc.adjacent(sp.j - 1, sp.j) else None
+    prv = sp.i - 1 if sp.i > 0 and doc.adjacent(sp.i - 1, sp.i) else None
+    headline = doc.headline[sp.sent]
+    kind = cue_kind(gaz, tokens[nxt]) if nxt is not None else None
+    if unit_of(kind):
+        sp.cue = unit_of(kind)
+    elif kind == "organisation" and doc.caps[nxt]:
+        sp.dropped = "organisation"
+    elif kind == "not_place":
+        sp.dropped = "not a place"
+    elif kind == "state":
+        sp.metonymy = True
+    elif (nxt is not None and kind is None and doc.caps[nxt] and not headline
+          and tokens[nxt].norm not in CALENDAR and nxt not in in_span
+          and not tokens[nxt].is_upper):
+        sp.dropped = "part of a name"
+    if (prv is not None and not sp.dropped and doc.caps[prv] and not headline
+            and not doc.sentence_initial(prv) and tokens[prv].norm not in ALLOWED_BEFORE
+            and prv not in in_span and cue_kind(gaz, tokens[prv]) is None):
+        sp.dropped = "surname"
+
+
+def _drop_surnames(doc: Doc) -> None:
+    """A place name that the text uses as a surname ("Farooq Wardak") is that person
+    again where it speaks or owns ("Wardak said", "Wardak's office", "Mr Wardak")."""
+    surnames = {sp.key for sp in doc.spans if sp.dropped == "surname"}
+    if not surnames:
+        return
+    tokens = doc.tokens
+    for sp in doc.spans:
+        if sp.dropped or sp.key not in surnames or sp.cue:
+            continue
+        after = tokens[sp.j].norm if sp.j < len(tokens) and doc.tok_sent[sp.j] == sp.sent else ""
+        possessive = after == "s" and doc.gap(sp.j - 1, sp.j) in ("'", "’")
+        titled = sp.i > 0 and tokens[sp.i - 1].norm in TITLES
+        if after in SPEECH_VERBS or possessive or titled:
+            sp.dropped = "surname"
 
 
 def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:

@@ -287,3 +287,11 @@ def test_a_two_word_area_and_a_city_dateline(gaz):
     got = {m.text: (m.place.place_key, m.resolution) for m in parse(gaz, text).mentions}
     assert got["HERAT"][1] == "dateline"
     assert got["Sufi Abad"] == ("AF-HER/Injil", "contained")
+
+
+def test_a_place_name_used_as_a_surname_stays_the_person(gaz):
+    text = ("Defence Minister Abdul Rahim Wardak resigned. Wardak said he was tired. "
+            "Fighting continued in Wardak province.")
+    got = parse(gaz, text).mentions
+    assert [(m.text, m.place.place_key) for m in got] == [("Wardak", "AF-WAR")]
+    assert got[0].start == text.index("Wardak province")
