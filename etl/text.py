@@ -89,13 +89,23 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])
 _LINE_BREAK = re.compile(r"\n+")
 
 
+#: Words that start sentences and hardly ever follow "U.S." inside one.
+SENTENCE_STARTERS = frozenset("""
+the a an he she it they we i this that these those but and in on at after before when
+while however meanwhile there his her their its our
+""".split())
+
+
 def _is_abbreviation(text: str, stop: int) -> bool:
     """True when the full stop at ``stop`` closes an abbreviation, not a sentence."""
     m = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", text[max(0, stop - 20):stop])
     if not m:
         return False
     word = m.group(1)
-    if "." in word or len(word) == 1:      # U.S. / single initials (J. Smith)
+    if "." in word:  # U.S., U.N.: the end of a sentence only before a sentence starter
+        after = re.match(r"\s+([^\W\d_]+)", text[stop + 1:stop + 30])
+        return not (after and after.group(1).lower() in SENTENCE_STARTERS)
+    if len(word) == 1:  # an initial (J. Smith)
         return True
     return word.lower() in ABBREVIATIONS
 

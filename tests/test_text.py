@@ -44,3 +44,10 @@ def test_sentences_are_trimmed_and_never_empty():
     sentences = split_sentences(text)
     assert [text[s.start:s.end] for s in sentences] == ["First one.", "Second one."]
     assert split_sentences("") == []
+
+
+def test_a_dotted_abbreviation_can_end_a_sentence():
+    text = "The talks were backed by the U.S. The Taliban refused. U.S. officials left."
+    spans = [text[s.start:s.end] for s in split_sentences(text)]
+    assert spans == ["The talks were backed by the U.S.", "The Taliban refused.",
+                     "U.S. officials left."]
