@@ -741,7 +741,7 @@ def _venues(ax, side, inset, data: SnapshotData, provinces, districts, placer, f
                               label=f"Venue (town or city), {k} article{'s' if k > 1 else ''}"))
     handles.append(Patch(facecolor=(0.16, 0.34, 0.64, 0.12), edgecolor=VENUE, hatch="////",
                          label="Venue known only to its district"))
-    handles.append(Patch(facecolor="none", edgecolor=VENUE, hatch="....", linewidth=1.0,
+    handles.append(Patch(facecolor=(0.16, 0.34, 0.64, 0.10), edgecolor=VENUE, hatch="...", linewidth=0.9,
                          label="Venue known only to its country (regional panel)"))
     return _legend(side, handles, "Reported talks (number of articles)", legend_size)
 
@@ -778,8 +778,9 @@ def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cach
     if len(abroad):
         countries = abroad[abroad["level"].eq("country")]
         if len(countries):
-            world[world["code"].isin(countries["adm0"])].plot(ax=inset, facecolor="none", edgecolor=VENUE,
-                                                              hatch="....", linewidth=1.0, zorder=3)
+            world[world["code"].isin(countries["adm0"])].plot(ax=inset, facecolor=(0.16, 0.34, 0.64, 0.10),
+                                                              edgecolor=VENUE, hatch="...", linewidth=0.9,
+                                                              zorder=3)
         cities = pts[~pts["level"].eq("country")] if len(pts) else pts
         if len(cities):
             inset.scatter(cities["lon"].astype(float), cities["lat"].astype(float), s=_venue_size(cities["n_docs"], vscale),
@@ -799,6 +800,12 @@ def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cach
     inset.set_title("Venues abroad (regional view)", fontsize=placer_fontsize + 1.5, loc="left", color=TEXT, pad=3)
     renderer = inset.figure.canvas.get_renderer()
     placer = carto.LabelPlacer(inset, renderer)
+    carto.draw_scale_bar(inset, 1 / (111.32 * math.cos(math.radians(mid))), loc=(0.04, 0.05), fraction=0.25,
+                         fontsize=placer_fontsize - 1)
+    frame = inset.get_window_extent(renderer)
+    from matplotlib.transforms import Bbox
+
+    placer.block(Bbox.from_bounds(frame.x0, frame.y0, 0.32 * frame.width, 0.16 * frame.height))
     labelled = []
     if len(pts):
         for _, row in pts.sort_values(["n_docs", "place_key"], ascending=[False, True]).iterrows():
@@ -816,8 +823,6 @@ def _region(inset, abroad: pd.DataFrame, vscale: float, *, placer_fontsize, cach
     if not len(abroad):
         inset.text(0.5, 0.06, "No venues abroad match the filters", transform=inset.transAxes, ha="center",
                    fontsize=placer_fontsize, color=MUTED, zorder=20, bbox=dict(fc="white", ec="none", alpha=0.8))
-    carto.draw_scale_bar(inset, 1 / (111.32 * math.cos(math.radians(mid))), loc=(0.04, 0.05), fraction=0.25,
-                         fontsize=placer_fontsize - 1)
 
 
 def claim_phrase(row) -> str:
@@ -989,6 +994,14 @@ def _main_bounds(provinces, filters: Filters):
 
 
 def _static(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
+    import matplotlib
+
+    # thin hatching reads better in print (read when each hatched artist is made)
+    with matplotlib.rc_context({"hatch.linewidth": 0.6}):
+        return _static_page(data, fmt, figsize, dpi)
+
+
+def _static_page(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
     cache_key = _cache_key()
     provinces = layer("provinces", crs=carto.AFG_CRS)
     districts = layer("districts", crs=carto.AFG_CRS)
