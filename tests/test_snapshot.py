@@ -251,3 +251,45 @@ def test_venues_html_frames_the_region(reader):
     page = snapshot.render_snapshot(reader, "venues", Filters(), "html").decode("utf-8")
     deck_json = page.split("const jsonInput = ", 1)[1].split("const tooltip", 1)[0]
     assert '"id": "countries"' in deck_json and "Doha" in deck_json
+
+
+def test_titles_name_the_selection(geodata):
+    assert snapshot.map_title("violence", Filters()) == "Violence reported in Afghanistan"
+    assert snapshot.map_title("violence", Filters(provinces=("AF-GHA",))) == "Violence reported in Ghazni province"
+    assert snapshot.map_title("control", Filters(cited=("SIGAR",))) == "Territorial control claims citing SIGAR"
+    assert snapshot.map_title("control", Filters()) == "Territorial control claims, by source"
+
+
+@pytest.mark.parametrize("top,expected", [
+    (1, [(1, 1)]),
+    (3, [(1, 1), (2, 2), (3, 3)]),
+    (250, [(1, 1), (2, 5), (6, 25), (26, float("inf"))]),
+])
+def test_count_classes(top, expected):
+    import pandas as pd
+
+    classes = snapshot.count_classes(pd.Series([1, top]))
+    assert [(lo, hi) for lo, hi, _ in classes] == expected
+    alphas = [a for _, _, a in classes]
+    assert alphas == sorted(alphas)  # darker for more reports
+
+
+def test_end_to_end_from_sample_articles(geodata, tmp_path):
+    """The built-in sample articles through the ETL, then every map in every format."""
+    from naqsha.etl.pipeline import run_etl
+
+    corpus = Path(__file__).resolve().parents[1] / "etl" / "sample_corpus"
+    if not corpus.is_dir():
+        pytest.skip("no built-in sample corpus in this checkout")
+    store = tmp_path / "store"
+    run_etl(corpus, store, progress=False)
+    reader = StoreReader(store)
+    outlets = set(reader.read("documents")["outlet"].dropna())
+    for map_name in snapshot.MAPS:
+        svg = snapshot.render_snapshot(reader, map_name, Filters(), "svg").decode("utf-8")
+        assert "extracted by naqsha" in svg and "geoBoundaries" in svg
+        assert any(o in svg for o in outlets) or "Nothing to show" in svg
+        img = png_array(snapshot.render_snapshot(reader, map_name, Filters(), "png", dpi=DPI))
+        assert (img[..., :3] < 0.95).mean() > 0.2
+        page = snapshot.render_snapshot(reader, map_name, Filters(), "html").decode("utf-8")
+        assert not re.search(r"<script[^>]*\bsrc\s*=\s*['\"]?https?:", page, re.IGNORECASE)
