@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -111,6 +111,49 @@ def read_corpus(folder: str | os.PathLike, max_bytes: int | None = None) -> tupl
     A folder that does not exist or is not a folder is a :class:`CorpusError`; a single
     bad file is a reject and the rest is read.
     """
+    scan = scan_corpus(folder, max_bytes=max_bytes)
+    return scan.articles, scan.rejects
+
+
+@dataclass
+class CorpusScan:
+    """What :func:`scan_corpus` found.
+
+    ``unchanged`` maps the files that were not read again (same size, modification time
+    and sidecar as last run, per ``known``) to their doc_ids; ``stats`` holds, for every
+    file whose documents were all read cleanly (or were unchanged), the file signature and
+    doc_ids to pass as ``known`` next time."""
+
+    articles: list[Article]
+    rejects: list[Reject]
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
+    stats: dict[str, dict] = field(default_factory=dict)
+    started_ns: int = 0
+
+
+def _signature(st: os.stat_result, sidecar: tuple[int, int]) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, *sidecar]
+
+
+def _sidecar_signature(directory: Path) -> tuple[int, int]:
+    try:
+        st = (directory / SIDECAR).stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return 0, 0
+
+
+#: Files modified this close to the start of the run that recorded them are read again
+#: (coarse file-system clocks could hide a change of the same size).
+RACY_MARGIN_NS = 2_000_000_000
+
+
+def scan_corpus(folder: str | os.PathLike, max_bytes: int | None = None, known: dict[str, dict] | None = None,
+                trust_before_ns: int | None = None) -> CorpusScan:
+    """:func:`read_corpus`, skipping files that ``known`` (a previous scan's ``stats``)
+    says are unchanged: same size, modification time (older than ``trust_before_ns``
+    minus a margin) and sidecar signature."""
+    started_ns = time.time_ns()
     root = Path(folder).expanduser()
     if not root.exists():
         raise CorpusError(f"The corpus folder {root} does not exist. Pass an existing folder with --corpus.")
@@ -118,9 +161,12 @@ def read_corpus(folder: str | os.PathLike, max_bytes: int | None = None) -> tupl
         raise CorpusError(f"{root} is not a folder. Pass the folder that holds the articles with --corpus.")
     root = root.resolve()
     cap = max_bytes if max_bytes is not None else max_bytes_setting()
-    articles: list[Article] = []
-    rejects: list[Reject] = []
+    known = known or {}
+    trust_ns = (trust_before_ns or 0) - RACY_MARGIN_NS
+    scan = CorpusScan([], [], started_ns=started_ns)
+    rejects = scan.rejects
     sidecars: dict[Path, dict[str, dict]] = {}
+    sidecar_sigs: dict[Path, tuple[int, int]] = {}
     seen: dict[str, str] = {}
     for path in _list_files(root):
         rel = path.relative_to(root).as_posix()
@@ -131,25 +177,52 @@ def read_corpus(folder: str | os.PathLike, max_bytes: int | None = None) -> tupl
             rejects.append(Reject(rel, "unsupported", f"{suffix or 'no extension'} files are not read; "
                                   f"use .txt, .md, .html, .json or .jsonl"))
             continue
+        if path.parent not in sidecar_sigs:
+            sidecar_sigs[path.parent] = _sidecar_signature(path.parent)
+        signature = None
+        if known:
+            try:
+                signature = _signature(path.stat(), sidecar_sigs[path.parent])
+            except OSError:
+                signature = None
+            entry = known.get(rel)
+            if (signature is not None and entry and entry.get("signature") == signature
+                    and signature[1] < trust_ns and not any(d in seen for d in entry["doc_ids"])):
+                for doc_id in entry["doc_ids"]:
+                    seen[doc_id] = rel
+                scan.unchanged[rel] = list(entry["doc_ids"])
+                scan.stats[rel] = {"signature": signature, "doc_ids": list(entry["doc_ids"])}
+                continue
         if path.parent not in sidecars:
             sidecars[path.parent] = _load_sidecar(path.parent, root, rejects)
         try:
+            if signature is None:
+                signature = _signature(path.stat(), sidecar_sigs[path.parent])
             records = _read_file(path, rel, suffix, cap, sidecars[path.parent].get(path.name, {}))
+        except FileNotFoundError:
+            rejects.append(Reject(rel, "vanished", "the file disappeared while the corpus was being read"))
+            continue
         except _RejectError as exc:
             rejects.append(Reject(rel, exc.reason, exc.detail))
             continue
+        clean, doc_ids = True, []
         for item in records:
             if isinstance(item, Reject):
                 rejects.append(item)
+                clean = False
                 continue
             if item.doc_id in seen:
                 rejects.append(Reject(rel, "duplicate_id", f"doc_id {item.doc_id!r} is already used by "
                                       f"{seen[item.doc_id]}; rename one of the files"))
+                clean = False
                 continue
             seen[item.doc_id] = rel
-            articles.append(item)
-    articles.sort(key=lambda a: a.doc_id)
-    return articles, rejects
+            scan.articles.append(item)
+            doc_ids.append(item.doc_id)
+        if clean and doc_ids:
+            scan.stats[rel] = {"signature": signature, "doc_ids": doc_ids}
+    scan.articles.sort(key=lambda a: a.doc_id)
+    return scan
 
 
 def _load_sidecar(directory: Path, root: Path, rejects: list[Reject]) -> dict[str, dict]:

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from naqsha import schema
-from naqsha.etl.corpus import read_corpus
+from naqsha.etl.corpus import scan_corpus
 from naqsha.etl.records import Article, Claim, Event, GeoparseResult, Mention, Place, Reject, Sentence
 from naqsha.store import StoreReader, to_arrow, write_tables
 from naqsha.settings import get_settings
@@ -338,19 +338,28 @@ def _sorted(name: str, tbl: pa.Table) -> pa.Table:
     return tbl.sort_by([(key, "ascending") for key in _SORT_KEYS[name]])
 
 
-def _previous(reader: StoreReader, version: str) -> tuple[dict[str, str], dict[str, str], str | None]:
-    """(doc_id -> content_hash, doc_id -> path, why nothing can be reused)."""
+def _previous(reader: StoreReader, version: str) -> tuple[dict, dict[str, str], dict[str, str], str | None]:
+    """(meta, doc_id -> content_hash, doc_id -> path, why nothing can be reused)."""
     if not reader.exists():
-        return {}, {}, "no previous store"
+        return {}, {}, {}, "no previous store"
     meta = reader.meta()
     docs = reader.read("documents", columns=["doc_id", "content_hash", "path"])
     hashes = dict(zip(docs["doc_id"], docs["content_hash"]))
     paths = dict(zip(docs["doc_id"], docs["path"]))
     if meta.get("store_version") != schema.STORE_VERSION:
-        return hashes, paths, "the store was written by another store version"
+        return meta, hashes, paths, "the store was written by another store version"
     if meta.get("parser_version") != version:
-        return hashes, paths, "the extraction code or gazetteer changed"
-    return hashes, paths, None
+        return meta, hashes, paths, "the extraction code or gazetteer changed"
+    return meta, hashes, paths, None
+
+
+def reader_key(max_bytes: int | None) -> str:
+    """Changes when the reader could read the same file differently (its code, the cap)."""
+    from naqsha.etl import corpus
+
+    digest = hashlib.sha256(Path(corpus.__file__).read_bytes())
+    digest.update(str(max_bytes if max_bytes is not None else corpus.max_bytes_setting()).encode())
+    return digest.hexdigest()[:16]
 
 
 def _previous_rows(reader: StoreReader, name: str, keep: list[str]) -> pa.Table:
@@ -371,17 +380,26 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
     t0 = time.perf_counter()
     reader = StoreReader(store_root)
     report = EtlReport(corpus=str(Path(corpus_dir)), store=str(reader.root))
-    articles, rejects = read_corpus(corpus_dir, max_bytes=max_bytes)
-    report.read, report.rejects = len(articles), list(rejects)
     version = parser_version()
     report.parser_version = version
-    prev_hash, prev_path, why = _previous(reader, version)
+    key = reader_key(max_bytes)
+    meta, prev_hash, prev_path, why = _previous(reader, version)
     if full:
         why = "a full run was asked for"
     report.full_reparse = why if prev_hash or full else None
-    current = {a.doc_id for a in articles}
+    # Files unchanged since the last run (size, mtime, sidecar) are not even read: their
+    # documents are carried over. Only when nothing forces a full re-parse.
+    known = {}
+    if not why and meta.get("reader_key") == key:
+        known = {rel: entry for rel, entry in (meta.get("file_stats") or {}).items()
+                 if all(d in prev_hash for d in entry.get("doc_ids", ()))}
+    scan = scan_corpus(corpus_dir, max_bytes=max_bytes, known=known, trust_before_ns=meta.get("run_started_ns"))
+    articles, unchanged_ids = scan.articles, sorted(d for ids in scan.unchanged.values() for d in ids)
+    report.read, report.rejects = len(articles) + len(unchanged_ids), list(scan.rejects)
+    current = {a.doc_id for a in articles} | set(unchanged_ids)
     report.removed = sum(1 for d in prev_hash if d not in current)
-    reuse = set() if why else {a.doc_id for a in articles if prev_hash.get(a.doc_id) == a.content_hash}
+    reuse = set() if why else (
+        {a.doc_id for a in articles if prev_hash.get(a.doc_id) == a.content_hash} | set(unchanged_ids))
     todo = [a for a in articles if a.doc_id not in reuse]
     report.reused = len(reuse)
     report.workers = _workers_setting(workers) if len(todo) >= PARALLEL_MIN_DOCS else 1
@@ -418,14 +436,21 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
             counts[name] = tbl.num_rows
             tables[name] = _sorted(name, tbl).to_pandas()
             del tbl, pieces
-        tables["documents"] = _sorted("documents", to_table("documents", [document_row(a) for a in articles])
-                                      ).to_pandas()
+        docs = [to_table("documents", [document_row(a) for a in articles])]
+        if unchanged_ids:
+            docs.append(_previous_rows(reader, "documents", unchanged_ids))
+        tables["documents"] = _sorted("documents", pa.concat_tables(docs)).to_pandas()
+        del docs
     tables["rejects"] = pd.DataFrame(
         [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in report.rejects],
         columns=schema.table("rejects").names)
+    failed_paths = {r.path for r in report.rejects if r.reason == "parse_error"}
+    file_stats = {rel: entry for rel, entry in scan.stats.items() if rel not in failed_paths
+                  and not any(p.split("#")[0] == rel for p in failed_paths)}
     gen = write_tables(tables, reader.root, parser_version=version, corpus=str(Path(corpus_dir).resolve()),
                        last_run={"read": report.read, "parsed": report.parsed, "reused": report.reused,
-                                 "removed": report.removed, "rejected": len(report.rejects)})
+                                 "removed": report.removed, "rejected": len(report.rejects)},
+                       reader_key=key, run_started_ns=scan.started_ns, file_stats=file_stats)
     report.generation = gen.name
     if nothing_changed:
         counts = {name: _count_rows(reader, name) for name in ROW_TABLES}

@@ -265,3 +265,73 @@ def test_real_stages_on_the_sample_corpus(geodata, tmp_path, monkeypatch):
     report = pipeline.run_etl(corpus, tmp_path / "scratch", progress=False, workers=2)
     assert report.workers == 2
     assert_same_store(tmp_path / "inc", tmp_path / "scratch")
+
+
+def _age(folder: Path, seconds: int = 3600) -> None:
+    """Move every file's modification time into the past (out of the racy window)."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+    from naqsha.etl import corpus as corpus_mod
+
+    corpus = make_corpus(tmp_path / "c")
+    (corpus / "recs.jsonl").write_text('{"text": "Talks in Doha."}\n{"text": "An attack in Ghazni."}\n')
+    _age(corpus)
+    pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    before = frames(tmp_path / "s")
+    reads = []
+    real = corpus_mod._read_file
+    monkeypatch.setattr(corpus_mod, "_read_file", lambda path, *a: reads.append(path.name) or real(path, *a))
+    fake.calls.clear()
+    report = pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    assert reads == [] and fake.calls == [] and (report.read, report.reused) == (6, 6)
+    after = frames(tmp_path / "s")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+    # touched but identical: read again, not parsed again
+    (corpus / "b.txt").write_text((corpus / "b.txt").read_text())
+    report = pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    assert reads == ["b.txt"] and fake.calls == [] and report.reused == 6
+    # changed: read and parsed; result equals a run from scratch
+    (corpus / "d.txt").write_text("Talks in Moscow instead.")
+    import os
+
+    os.utime(corpus / "d.txt", (1_600_000_000, 1_600_000_000))
+    reads.clear()
+    report = pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    # b.txt, touched moments ago, is still inside the racy window and is read again
+    assert sorted(reads) == ["b.txt", "d.txt"] and fake.calls == ["d"]
+    pipeline.run_etl(corpus, tmp_path / "scratch", progress=False, full=True)
+    assert_same_store(tmp_path / "s", tmp_path / "scratch")
+
+
+def test_sidecar_change_rereads_its_folder(tmp_path):
+    import json
+
+    corpus = make_corpus(tmp_path / "c")
+    (corpus / "corpus.json").write_text(json.dumps({"articles": [{"file": "b.txt", "outlet": "First"}]}))
+    _age(corpus)
+    pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    (corpus / "corpus.json").write_text(json.dumps({"articles": [{"file": "b.txt", "outlet": "Second outlet"}]}))
+    fake.calls.clear()
+    pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    assert fake.calls == ["b"]
+    docs = frames(tmp_path / "s")["documents"].set_index("doc_id")
+    assert docs.loc["b", "outlet"] == "Second outlet"
+
+
+def test_failed_article_is_read_and_parsed_again(tmp_path):
+    corpus = make_corpus(tmp_path / "c")
+    (corpus / "bad.txt").write_text("RAISE-IN-GEOPARSE here.")
+    _age(corpus)
+    pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    fake.calls.clear()
+    report = pipeline.run_etl(corpus, tmp_path / "s", progress=False)
+    assert fake.calls == ["bad"] and report.reject_counts() == {"parse_error": 1}
