@@ -293,3 +293,18 @@ def test_end_to_end_from_sample_articles(geodata, tmp_path):
         assert (img[..., :3] < 0.95).mean() > 0.2
         page = snapshot.render_snapshot(reader, map_name, Filters(), "html").decode("utf-8")
         assert not re.search(r"<script[^>]*\bsrc\s*=\s*['\"]?https?:", page, re.IGNORECASE)
+
+
+def test_identical_bytes_across_processes(small_store, geodata, tmp_path):
+    """Two separate runs (different hash seeds) write the same SVG bytes."""
+    import os
+    import subprocess
+
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}.svg"
+        env = dict(os.environ, PYTHONHASHSEED=seed, NAQSHA_GEODATA_CACHE=str(geodata))
+        subprocess.run([sys.executable, "-m", "naqsha.cli", "snapshot", "--map", "venues", "--store",
+                        str(small_store), "--out", str(out)], env=env, check=True, capture_output=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
