@@ -425,8 +425,17 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
             for doc_id, error in failed.items():
                 report.rejects.append(Reject(by_id[doc_id].path, "parse_error",
                                              f"extraction failed on this article ({error})"))
-            articles = [a for a in articles if a.doc_id not in failed]
             report.parsed = len(todo) - len(failed)
+            del by_id
+        docs = [to_table("documents", [document_row(a) for a in articles if a.doc_id not in failed])]
+        if unchanged_ids:
+            docs.append(_previous_rows(reader, "documents", unchanged_ids))
+        documents = _sorted("documents", pa.concat_tables(docs))
+        # the texts live on in the documents table only: free the articles before the
+        # tables are assembled and written (the peak of a run)
+        del docs, articles, todo
+        scan.articles = []
+        gc.collect()
         keep = sorted(reuse)
         for name in ROW_TABLES:
             pieces = parts.pop(name)
@@ -436,11 +445,8 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
             counts[name] = tbl.num_rows
             tables[name] = _sorted(name, tbl).to_pandas()
             del tbl, pieces
-        docs = [to_table("documents", [document_row(a) for a in articles])]
-        if unchanged_ids:
-            docs.append(_previous_rows(reader, "documents", unchanged_ids))
-        tables["documents"] = _sorted("documents", pa.concat_tables(docs)).to_pandas()
-        del docs
+        tables["documents"] = documents.to_pandas()
+        del documents
     tables["rejects"] = pd.DataFrame(
         [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in report.rejects],
         columns=schema.table("rejects").names)
