@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import html
+import threading
 import io
 import math
 import re
@@ -57,6 +58,7 @@ from naqsha.filters import Filters, filter_claims, filter_events, outlet_label
 from . import cartography as carto
 
 MAPS = ("violence", "venues", "control")
+_RENDER_LOCK = threading.RLock()
 MAX_CLAIM_LABELS = 15
 FORMATS = ("png", "svg", "pdf", "html")
 TITLES = {
@@ -190,7 +192,7 @@ def layer(name: str, *, web: bool = False, crs: str | None = None):
     """Boundary layer ``name`` (provinces, districts, countries, outline), normalised and
     cached; raises the layers module's BoundariesMissing when ``naqsha boundaries`` has
     not been run."""
-    return _layer(name, web, _cache_key(), crs)
+    return _layer(name, web, _cache_key(), crs).copy()
 
 
 @functools.lru_cache(maxsize=8)
@@ -1305,7 +1307,10 @@ def render_snapshot(reader, map_name: str, filters: Filters | None = None, fmt: 
     data = prepare(reader, map_name, filters)
     if fmt == "html":
         return _html(data, reader)
-    return _static(data, fmt, figsize, dpi)
+    # matplotlib's rcParams are process-global: one static render at a time, so that a
+    # dashboard serving several users still gives identical bytes for identical requests
+    with _RENDER_LOCK:
+        return _static(data, fmt, figsize, dpi)
 
 
 def write_snapshot(path: str | Path, reader, map_name: str, filters: Filters | None = None, **options) -> Path:
