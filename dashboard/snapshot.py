@@ -846,7 +846,11 @@ def claim_phrase(row) -> str:
         what = "“" + (text[:90] + "…" if len(text) > 90 else text) + "”"
     as_of = row.get("as_of")
     when = f" (as of {as_of})" if as_of is not None and pd.notna(as_of) and str(as_of) else ""
-    return f"{subject} controls {what}{when}" if metric != "qualitative" and v is not None else f"{subject}: {what}{when}"
+    if metric == "qualitative" or v is None:
+        return f"{subject}: {what}{when}"
+    if subject.lower() == "contested":
+        return f"{what} contested{when}"
+    return f"{subject} controls {what}{when}"
 
 
 def _national(claims: pd.DataFrame) -> pd.DataFrame:
