@@ -147,8 +147,14 @@ class LabelPlacer:
         """Try ``text`` at data point (x, y) shifted by each (dx, dy) offset in points,
         with the alignment each offset implies. Returns the Text or None when dropped.
 
-        ``halo`` (points) draws a white outline under the label as a separate artist, so
-        the label itself stays a text element in SVG and PDF (searchable, editable)."""
+        ``halo`` (points) outlines the label in white so it reads over hatching and
+        boundaries. (A halo drawn as a separate artist under a plain text element keeps SVG
+        labels searchable but misaligns with the glyphs at low dpi and in viewers with
+        other fonts, so the label is drawn with the halo as one path instead.)"""
+        if halo:
+            from matplotlib import patheffects
+
+            kwargs["path_effects"] = [patheffects.withStroke(linewidth=halo, foreground="white")]
         for dx, dy in offsets:
             ha = "center" if dx == 0 else ("left" if dx > 0 else "right")
             va = "center" if dy == 0 else ("bottom" if dy > 0 else "top")
@@ -157,8 +163,6 @@ class LabelPlacer:
             bbox = artist.get_window_extent(self.renderer)
             if self._fits(bbox):
                 self.boxes.append(bbox)
-                if halo:
-                    add_halo(self.ax, artist, halo)
                 return artist
             artist.remove()
         self.dropped.append(text)
@@ -168,19 +172,7 @@ class LabelPlacer:
 def point_offsets(radius_pt: float) -> tuple[tuple[float, float], ...]:
     """Candidate offsets around a marker of ``radius_pt`` points: right, left, above,
     below, then the diagonals."""
-    r = radius_pt + 2
+    r = radius_pt + 4
     d = r * 0.8
     return ((r, 0), (-r, 0), (0, r), (0, -r), (d, d), (-d, d), (d, -d), (-d, -d))
 
-
-def add_halo(ax, text_artist, width: float = 2.2):
-    """A white outline behind a Text/Annotation: a white copy stroked in white, one
-    z-step below. (Path effects on the label itself would turn it into paths in SVG.)"""
-    from matplotlib import patheffects
-
-    kw = dict(xytext=text_artist.xyann, textcoords=text_artist.anncoords, ha=text_artist.get_ha(),
-              va=text_artist.get_va(), annotation_clip=False, fontsize=text_artist.get_fontsize(),
-              fontweight=text_artist.get_fontweight(), fontstyle=text_artist.get_fontstyle(),
-              linespacing=text_artist._linespacing, color="white", zorder=text_artist.get_zorder() - 0.01,
-              path_effects=[patheffects.Stroke(linewidth=width, foreground="white")])
-    return ax.annotate(text_artist.get_text(), text_artist.xy, **kw)

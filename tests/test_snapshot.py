@@ -106,7 +106,11 @@ def test_control_map_has_cards_and_choropleth(reader):
     assert "National claims" in svg
     assert "55% of 407 districts" in svg
     assert "The New York Times" in svg
-    assert "Jaghuri" in svg  # the district claim is labelled on the choropleth
+    # the district claim is on the choropleth (map labels are outlined paths, not text)
+    from naqsha.dashboard.snapshot import layer, local_claims
+
+    local, unmatched = local_claims(reader.read("claims"), layer("provinces"), layer("districts"))
+    assert "AF-GHA/Jaghuri" in set(local["scope"]) and unmatched.empty
     # an article's hostile text is drawn as text in static output, never as SVG markup
     assert "<script>window" not in svg
 
