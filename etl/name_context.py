@@ -40,6 +40,9 @@ argues argued agreed agrees threatened threatens vowed vows
 TITLES = frozenset("mr mrs ms dr gen general minister president governor mullah haji".split())
 SEAT_WORDS = frozenset("government regime administration officials authorities".split())
 SEAT_BEFORE = frozenset("government regime administration".split())  # 'the government in Kabul'
+#: 'the outskirts of X', 'in the west of X': parts of a town (the city, not the province).
+CITY_PARTS = frozenset("""outskirts suburbs suburb centre center heart edge gates streets
+downtown north south east west northeast northwest southeast southwest""".split())
 DATELINE_END = re.compile(r"^\s*(?i:city\b)?\s*(?:,[^\n,]{2,40})?\s*(?:\(|_|–|—|-|:)")
 
 
@@ -87,6 +90,32 @@ def read_context(doc: Doc, gaz: Gazetteer) -> None:
             _mark_metonymy(doc, gaz, sp)
             sp.dateline = _is_dateline(doc, sp)
     _drop_surnames(doc)
+    _carry_list_cue(doc, gaz)
+
+
+def _carry_list_cue(doc: Doc, gaz: Gazetteer) -> None:
+    """'the districts of Charkh and Baraki Barak': the plural unit word before a list
+    says what every member is. One sweep over the spans."""
+    tokens, spans = doc.tokens, doc.spans
+    head = None  # the first member of the list the current span belongs to
+    for a, b in zip(spans, spans[1:]):
+        head = head if head is not None else a
+        if not _listed(doc, a, b):
+            head = None
+            continue
+        if b.cue is None and a.cue in ("district", "province") and head.i >= 2 and (
+                tokens[head.i - 1].norm == "of"
+                and tokens[head.i - 2].norm in ("districts", "provinces")):
+            b.cue = a.cue
+            b.stopname = False
+
+
+def _listed(doc: Doc, a: Span, b: Span) -> bool:
+    """Span b follows span a in a list: 'A and B', 'A, B', 'A, and B'."""
+    between = doc.tokens[a.j:b.i]
+    if a.sent != b.sent or len(between) > 1 or any(t.norm not in ("and", "or") for t in between):
+        return False
+    return bool(between) or doc.gap(a.j - 1, b.i).strip() == ","
 
 
 def _read_demonym(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
@@ -153,6 +182,8 @@ def _cue_before(doc: Doc, gaz: Gazetteer, i: int) -> str | None:
     if i >= 2 and doc.tokens[i - 1].norm == "of" and doc.tok_sent[i - 2] == doc.tok_sent[i]:
         if doc.tokens[i - 2].norm == "capital":  # 'the capital of Ghazni' is the province's
             return None
+        if doc.tokens[i - 2].norm in CITY_PARTS and i >= 3 and doc.tokens[i - 3].norm == "the":
+            return "city"  # 'the outskirts of Kunduz', 'in the west of Herat': the town
         return unit_of(cue_kind(gaz, doc.tokens[i - 2]))
     return None
 
@@ -167,7 +198,9 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
         return
     following = [t for k, t in enumerate(tokens[sp.j:sp.j + 3], sp.j)
                  if doc.tok_sent[k] == sp.sent]
-    located = sp.i > 0 and tokens[sp.i - 1].norm in SPATIAL_PREPOSITIONS  # 'officials in X said'
+    if following and following[0].norm in ("provinces", "districts") and touching_list(doc, sp):
+        return  # 'in Kunduz and Helmand provinces, officials said': places in a list
+    located = _located(doc, sp)  # 'officials in X said', 'clashes in Kunduz and Helmand have claimed'
     touching = doc.adjacent(sp.j - 1, sp.j)
     if following and following[0].norm in SPEECH_VERBS and touching and not located:
         sp.metonymy = True
@@ -182,6 +215,31 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
     cities = any(c.level == "city" for c in sp.cands)
     if cities and len(before) == 2 and before[1] == "in" and before[0] in SEAT_BEFORE:
         sp.metonymy = True  # 'the government in Kabul'
+
+
+def touching_list(doc: Doc, sp: Span) -> bool:
+    """The name is the last member of a list ('Kunduz and Helmand', 'A, B and C') right
+    before the next token."""
+    k = sp.i - 1
+    return k > 0 and doc.tok_sent[k] == sp.sent and (
+        doc.tokens[k].norm in ("and", "or") or doc.gap(k, sp.i).strip() == ",") and doc.adjacent(sp.j - 1, sp.j)
+
+
+def _located(doc: Doc, sp: Span) -> bool:
+    """A spatial preposition governs the name, or the list it ends ('in Kunduz and
+    Helmand', 'in Kunduz, Baghlan and Helmand'): a few tokens back at most."""
+    tokens, k = doc.tokens, sp.i - 1
+    for _ in range(8):
+        if k < 0 or doc.tok_sent[k] != sp.sent:
+            return False
+        norm = tokens[k].norm
+        if norm in SPATIAL_PREPOSITIONS:
+            return True
+        if norm in ("and", "or") or doc.caps[k] or norm in ("provinces", "districts"):
+            k -= 1
+            continue
+        return False
+    return False
 
 
 def _is_dateline(doc: Doc, sp: Span) -> bool:

@@ -26,8 +26,8 @@ class DocContext:
 def doc_context(doc: Doc) -> DocContext:
     ctx = DocContext()
     for sp in doc.spans:
-        if sp.dropped or sp.stopname:
-            continue
+        if sp.dropped or sp.stopname or sp.within is not None:
+            continue  # 'Khanabad, a village in Sayedabad': not the homonym's province
         if sp.cue in ("province", "city") and sp.key not in ctx.unit_by_key:
             ctx.unit_by_key[sp.key] = sp.cue
         levels = {c.level for c in sp.cands}
@@ -99,10 +99,18 @@ def _default_level(sp: Span, ctx: DocContext) -> str:
         return "province"
     if "district" in levels:
         cities = [c for c in _by_level(sp.cands, "city") if c.adm0 == "AFG"]
+        if any(_is_town(c, sp.cands) for c in cities):
+            return "city"  # the town of its district ('in Tarinkot', 'from Pul-i-Khumri')
         if cities and max(c.population for c in cities) >= 40_000:
             return "city"  # a provincial capital named like its district
         return "district"
     return "city"
+
+
+def _is_town(city: Candidate, cands: list[Candidate]) -> bool:
+    """The city lies in a district of the same name among the candidates."""
+    return bool(city.adm2) and any(
+        c.level == "district" and c.adm1 == city.adm1 and c.adm2 == city.adm2 for c in cands)
 
 
 def _best_of(pool: list[Candidate], ctx: DocContext) -> Candidate | None:

@@ -42,6 +42,8 @@ class Span:
     dropped: str | None = None      # why this is not a place (organisation, name, ...)
     chosen: Candidate | None = None
     resolution: str = "exact"
+    within: "Span | None" = None    # 'X, a village in Y district': the unit Y said to hold X
+    within_unit: str | None = None  # the unit word that said so (village, city, area, district)
 
 
 @dataclass

@@ -156,3 +156,18 @@ def test_missing_layers_say_what_to_run(tmp_path, monkeypatch):
     gz._LOADED.clear()
     with pytest.raises(BoundariesMissing, match="naqsha boundaries"):
         gz.load_gazetteer()
+
+
+def test_afghan_cities_carry_their_province_and_district(gaz):
+    for name, adm1, adm2 in [("Mazar-i-Sharif", "AF-BAL", "Mazari Sharif"),
+                             ("Lashkar Gah", "AF-HEL", "Lashkar Gah"),
+                             ("Jalalabad", "AF-NAN", "Jalalabad")]:
+        (city,) = [c for c in gaz.lookup(name) if c.level == "city"]
+        assert (city.adm0, city.adm1, city.adm2) == ("AFG", adm1, adm2)
+        assert gaz.place(city.key).adm1 == adm1
+
+
+def test_small_towns_named_like_their_district_are_cities(gaz):
+    (town,) = [c for c in gaz.lookup("Tarinkot") if c.level == "city"]
+    assert town.adm1 == "AF-URU" and gaz.towns["AF-URU/Tirin Kot"] == town.key
+    assert not [c for c in gaz.lookup("Doha") if c.adm1]  # foreign cities: no Afghan unit

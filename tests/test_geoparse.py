@@ -56,7 +56,9 @@ def test_offsets_and_sentences_point_into_the_text(gaz):
 def test_alias_table_spellings(gaz):
     got = found(gaz, "Clashes spread from Tarinkot to Deh Rawud, and from Hilmand to "
                      "Ningarhar and Paktya.")
-    assert got == {"Tarinkot": "AF-URU/Tirin Kot", "Deh Rawud": "AF-URU/Dihrawud",
+    town = got.pop("Tarinkot")  # the town of Tirin Kot district (a bare name: the city)
+    assert gaz.place(town).level == "city" and gaz.place(town).adm2 == "Tirin Kot"
+    assert got == {"Deh Rawud": "AF-URU/Dihrawud",
                    "Hilmand": "AF-HEL", "Ningarhar": "AF-NAN", "Paktya": "AF-PIA"}
     assert {m.resolution for m in parse(gaz, "Fighting in Daikundi.").mentions} == {"alias"}
 
@@ -295,3 +297,65 @@ def test_a_place_name_used_as_a_surname_stays_the_person(gaz):
     got = parse(gaz, text).mentions
     assert [(m.text, m.place.place_key) for m in got] == [("Wardak", "AF-WAR")]
     assert got[0].start == text.index("Wardak province")
+
+
+# -- homonyms placed by the text itself, towns named like their district -------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Residents of Khanabad, a village in Sayedabad district of Wardak, fled after the attack.",
+    "Families from Khanabad, a small village in the Sayedabad district, reached the city.",
+    "Police searched Khanabad village in Sayedabad district on Monday.",
+])
+def test_a_village_said_to_be_in_a_district_is_not_its_homonym_elsewhere(gaz, text):
+    (m,) = [m for m in parse(gaz, text).mentions if m.text == "Khanabad"]
+    assert m.place.place_key == "AF-WAR/Saydabad" and m.resolution == "contained"
+
+
+def test_an_apposition_picks_the_candidate_inside_the_unit(gaz):
+    got = {m.text: m for m in parse(
+        gaz, "Gunmen killed two traders in Sangin, a town in Helmand province, on Monday.").mentions}
+    assert got["Sangin"].place.level == "city" and got["Sangin"].place.adm1 == "AF-HEL"
+    district = {m.text: m.place.place_key for m in parse(
+        gaz, "The Taliban attacked Khanabad, a district in northern Kunduz province.").mentions}
+    assert district["Khanabad"] == "AF-KDZ/Khanabad"
+
+
+def test_a_list_after_the_districts_of_is_a_list_of_districts(gaz):
+    got = found(gaz, "Officials said the districts of Qalat, Shinkay and Arghandab were quiet.")
+    assert got["Qalat"] == "AF-ZAB/Qalat" and got["Arghandab"].startswith("AF-ZAB/")
+
+
+@pytest.mark.parametrize("name, district", [
+    ("Mazar-i-Sharif", "Mazari Sharif"), ("Pul-i-Khumri", "Puli Khumri"),
+    ("Lashkar Gah", "Lashkar Gah"), ("Maimana", "Maymana"), ("Sheberghan", "Shibirghan"),
+    ("Taloqan", "Taluqan"), ("Jalalabad", "Jalalabad"), ("Gardez", "Gardiz"),
+    ("Sharana", "Sharan"), ("Qalat", "Qalat"), ("Tarin Kowt", "Tirin Kot"),
+])
+def test_a_town_named_like_its_district_is_the_city(gaz, name, district):
+    (m,) = parse(gaz, f"A militia from {name} joined the fighting on Sunday.").mentions
+    assert m.place.level == "city" and m.place.precision in (1, 2)
+    assert m.place.adm2 == district and m.place.adm1.startswith("AF-")
+    (d,) = parse(gaz, f"Clashes broke out in {name} district on Sunday.").mentions
+    assert d.place.level == "district" and d.place.adm2 == district
+
+
+def test_province_names_keep_the_province_unless_the_town_is_meant(gaz):
+    assert found(gaz, "In Herat, the governor's spokesman said five people died.") == {
+        "Herat": "AF-HER"}
+    assert found(gaz, "Taliban fighters entered the northern city of Kunduz.") == {
+        "Kunduz": "geonames:1135689"}
+    assert gaz.place(found(gaz, "A bomb exploded in the west of Herat.")["Herat"]).level == "city"
+    assert found(gaz, "Fighting reached the outskirts of Ghazni on Friday.") == {
+        "Ghazni": "geonames:1141269"}
+
+
+@pytest.mark.parametrize("text", [
+    "Fighting continued in Kunduz and Helmand provinces, officials said.",
+    "Clashes in Kunduz and Helmand have claimed dozens of lives this week.",
+    "Fighting in Kunduz, Baghlan and Helmand has claimed 40 lives.",
+])
+def test_places_listed_after_a_preposition_are_never_metonymy(gaz, text):
+    ms = parse(gaz, text).mentions
+    assert {m.text for m in ms} >= {"Kunduz", "Helmand"}
+    assert not any(m.metonymy for m in ms)
