@@ -81,7 +81,20 @@ TOPIC_NOUNS = frozenset("""peace security stability reconciliation situation fut
 reconstruction crisis conflict cooperation affairs""".split())
 # "the outskirts of X": a spatial noun makes "of" locative.
 SPATIAL_OF = frozenset("""edge edges outskirts gates centre center heart streets suburbs outside
-environs periphery""".split())
+environs periphery north south east west northeast northwest southeast southwest""".split())
+# "seized much of X", "overran parts of X": a share of the place is the verb's object.
+PART_OF = frozenset("much most part parts half all swathes swaths areas chunk chunks".split())
+TOOK = frozenset("took taken take takes taking".split())  # 'took over large parts of X'
+DETERMINERS = frozenset("the a an this that its their".split())
+# "fighting spread to X", "the offensive reached X": a violence word moving to a place.
+SPREAD_TO = frozenset("spread spreading spreads extended extending moved moving edged advanced".split())
+REACH_VERBS = frozenset("reached reaching reaches engulfed".split())
+# Person nouns of diplomacy: a reason to read a clause as talks, except where the person
+# only speaks ("In Moscow, Russia's envoy said ...").
+DIPLO_PERSONS = frozenset("""envoy envoys diplomat diplomats negotiator negotiators delegation
+delegations delegates mediator mediators""".split())
+SPEECH = frozenset("""said says say told tells added stated declared noted insisted warned argued
+claimed announced remarked""".split())
 # "regained control of X after days of fighting": X is where the fighting was.
 CONTROL_OF = frozenset("control recapture capture retaking seizure".split())
 # A place after "<noun> in" that only says where an actor sits, not where something happens.
@@ -98,7 +111,8 @@ ROADS = frozenset("leading road roads highway highways route routes".split())
 HOSTED_BY = frozenset("hosted convened".split())
 DOBJ_NEG = frozenset("visit visits visited visiting toured tour tours".split())
 DOBJ_VIOL = frozenset("""attacked attack attacks attacking bombed shelled stormed raided besieged overran
-overrun invaded invade hit struck targeted captured seized shelling bombing""".split())
+overrun invaded invade hit struck targeted captured seized shelling bombing encircled encircling
+besieging surrounded""".split())
 HOST_VERBS = frozenset("hosted hosts host hosting".split())
 PASSIVE_VIOL = frozenset("""attacked hit bombed shelled stormed overrun besieged targeted captured seized
 struck rocked shaken raided ambushed""".split())
@@ -131,7 +145,7 @@ _DATELINE_AFTER = re.compile(r"^\s*(?:,\s*[A-Z][\w.'’ -]{1,30}?)?\s*(?:[_–�
 
 
 # Words some rules need that are not event words themselves.
-_NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | UNDER_WHAT | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
+_NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | UNDER_WHAT | TOOK | {"fell", "trip", "trips", "journey", "returned", "tour", "toured"}) - VIOLENCE_WORDS - NEGOTIATION_WORDS
 
 
 _ALL_CUES = frozenset(VIOLENCE_WORDS | NEGOTIATION_WORDS | set(_PAIRED_NEG) | set(_PAIRED_VIOL)
@@ -275,6 +289,8 @@ def _skip_back(s: _Sent, a: int, b: int) -> int:
         low = toks[i].low
         if i in s.mention_at:
             i -= 1
+        elif low in ADJ_SKIP and low in DOBJ_VIOL and not (i > 0 and toks[i - 1].low in DETERMINERS):
+            return i  # 'insurgents besieged X' (a verb), not 'the besieged city of X'
         elif low in ("and", "or", "the", "both", "&") or low in TYPE_NOUNS or low in ADJ_SKIP:
             if low in ("and", "or"):
                 listish = True
@@ -373,6 +389,11 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
             pass  # "a conference on peace and security in Afghanistan": the topic's place
         else:
             hit = _nearest_trigger(s, a, b, {clause}, published_year)
+            if hit is None and _elliptical(s, g, b, clause):
+                # '..., and in B province': the coordinated phrase shares the earlier verb
+                hit = _nearest_trigger(s, a, b, set(range(clause)), published_year, max_dist=40)
+            if hit and hit[2] == NEGOTIATION and toks[hit[1]].low in DIPLO_PERSONS and _speaks(s, hit[1]):
+                hit = None  # 'In Moscow, Russia's envoy said ...': a statement, not talks
             if hit:
                 out.append((hit[2], "loc", {clause}))
     elif glow == "on" and g2 in ON_VIOLENCE and not _negated(toks, g - 1):
@@ -383,6 +404,12 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
         hit = _nearest_trigger(s, a, b, {clause}, published_year)
         if hit:
             out.append((hit[2], "loc", {clause}))
+    elif glow == "of" and g2 in PART_OF and _verb_before(toks, g - 1, DOBJ_VIOL):
+        out.append((VIOLENCE, "direct", {clause}))  # 'insurgents seized much of the city of X'
+    elif glow in REACH_VERBS or (glow == "to" and g2 in SPREAD_TO):
+        hit = _nearest_trigger(s, a, b, {clause}, published_year)
+        if hit and hit[2] == VIOLENCE and hit[1] < g:
+            out.append((VIOLENCE, "loc", {clause}))  # 'fighting spread to A and B districts'
     elif glow == "of" and g2 in CONTROL_OF:
         hit = _nearest_trigger(s, a, b, {clause}, published_year)
         if hit and hit[2] == VIOLENCE:
@@ -459,6 +486,38 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
         if hit:
             out.append((hit[2], "where", {cid}))
     return out
+
+
+def _verb_before(toks: list[Tok], i: int, verbs: frozenset) -> bool:
+    """One of ``verbs`` right before index ``i`` (skipping 'a', 'large', 'the')."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if toks[k].low in verbs or (toks[k].low == "over" and k > 0 and toks[k - 1].low in TOOK):
+            return not _negated(toks, k) and not _hypothetical(toks, k)
+        if toks[k].low not in ("a", "the", "large", "big", "vast", "key", "most"):
+            return False
+    return False
+
+
+def _elliptical(s: _Sent, g: int, b: int, clause: int) -> bool:
+    """The preposition at ``g`` opens a coordinated phrase without a verb of its own
+    ('..., and in B province'), and the rest of its clause adds none."""
+    toks = s.toks
+    if g < 1 or toks[g - 1].low not in ("and", "or", "also") or toks[g - 1].clause != clause:
+        return False
+    k = g - 1
+    while k > 0 and toks[k - 1].clause == clause:
+        if toks[k - 1].low not in (",", "and", "or", "also", "as", "well"):
+            return False
+        k -= 1
+    rest = [t.low for t in s.clause(clause) if t.start >= toks[b - 1].end]
+    return len(rest) <= 8 and not any(w in _FINITE or w in SPEECH or w in VIOLENCE_WORDS
+                                      or w in NEGOTIATION_WORDS for w in rest)
+
+
+def _speaks(s: _Sent, i: int) -> bool:
+    """The diplomat at ``i`` is the subject of a speech verb in its clause."""
+    cid = s.toks[i].clause
+    return any(t.low in SPEECH for t in s.toks[i + 1:i + 6] if t.clause == cid)
 
 
 # ------------------------------------------------------------------ events

@@ -42,6 +42,10 @@ PLACES = {
     "Zabul": place("AF-ZAB", "province", "Zabul"),
     "Helmand": place("AF-HEL", "province", "Helmand"),
     "Musa Qala": place("AF-HEL/Musa Qala", "district", "Musa Qala"),
+    "Nad Ali": place("AF-HEL/Nad Ali", "district", "Nad Ali"),
+    "Andar": place("AF-GHA/Andar", "district", "Andar"),
+    "Baghlan": place("AF-BGL", "province", "Baghlan"),
+    "Moscow": place("geonames:524901", "city", "Moscow"),
 }
 
 
@@ -282,3 +286,50 @@ def test_deaths_in_a_following_and_clause_without_a_place():
 def test_abstract_fights_and_news_conferences():
     assert pairs("The minister spoke about the fight against corruption in Herat.") == set()
     assert pairs("The governor held a news conference in Kandahar on Monday.") == set()
+
+
+# ------------------------------------------------------------------ more violence links
+
+
+def test_seizing_a_share_of_a_place_is_violence_there():
+    assert ("Kunduz", "violence") in pairs("Insurgents seized much of the city of Kunduz on Monday.")
+    assert pairs("Militants took over large parts of Baghlan province.") == {("Baghlan", "violence")}
+
+
+def test_fighting_spreading_to_or_reaching_places():
+    assert pairs("Fighting spread to Andar and Musa Qala districts.") == {
+        ("Andar", "violence"), ("Musa Qala", "violence")}
+    assert pairs("Clashes reached Kandahar late on Monday.") == {("Kandahar", "violence")}
+    assert pairs("The fighting reached the outskirts of Kandahar city.") == {("Kandahar", "violence")}
+    assert pairs("The convoy travelled to Kandahar.") == set()
+
+
+def test_a_part_of_a_city_is_the_city():
+    assert pairs("A suicide bomber struck a mosque in the east of Kabul, killing 12 people.") == {
+        ("Kabul", "violence")}
+
+
+def test_a_coordinated_phrase_shares_the_trigger():
+    got = pairs("Clashes were reported in Sangin, where three soldiers died, and in Herat province.")
+    assert got == {("Sangin", "violence"), ("Herat", "violence")}
+    assert pairs("Heavy fighting took place in Sangin and also in Musa Qala.") == {
+        ("Sangin", "violence"), ("Musa Qala", "violence")}
+    # a new clause with its own verb does not inherit the trigger
+    assert pairs("Clashes erupted in Sangin, and in Kabul officials said they were worried.") == {
+        ("Sangin", "violence")}
+
+
+def test_encircling_besieging_overrunning():
+    assert pairs("The Taliban encircled Nad Ali district.") == {("Nad Ali", "violence")}
+    assert pairs("The insurgents besieged Gereshk for a week.") == {("Gereshk", "violence")}
+    assert pairs("Taliban fighters overran checkpoints in Baghlan.") >= {("Baghlan", "violence")}
+    assert pairs("The besieged residents of Gereshk asked for food.") == set()
+
+
+def test_a_statement_made_in_a_city_is_not_talks():
+    assert pairs("In Moscow, Russia's envoy said the Taliban were ready for peace.") == set()
+    assert pairs("Speaking in Islamabad, the US envoy told reporters the Taliban wanted a deal.") == set()
+    assert pairs("In Moscow, the envoy met Taliban negotiators.") == {("Moscow", "negotiation")}
+    assert pairs("Talks with the Taliban were held in Moscow.") == {("Moscow", "negotiation")}
+    assert pairs("Moscow hosted the meeting.") == {("Moscow", "negotiation")}
+    assert pairs("The envoy visited Kabul for talks with President Ghani.") == {("Kabul", "negotiation")}
