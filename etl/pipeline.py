@@ -7,7 +7,15 @@ corpus leaves the store, and the tables come out sorted the same way whichever p
 row took, so an incremental run equals a run from scratch. The store's ``parser_version``
 (a fingerprint of the extraction code, the reviewed geodata tables and the boundary
 cache) changes whenever extraction could give other answers; a store written with
-another version is re-parsed in full.
+another version is re-parsed in full. A file whose size, modification time and sidecar
+are unchanged since the last run (and older than that run, so a change within the file
+system's clock resolution cannot hide) is not even read again: its documents are carried
+over from the store (``meta.json`` keeps these file signatures).
+
+Rows travel as small Arrow tables per chunk of documents (not Python dicts), the worker
+pool is forked after the gazetteer is loaded (shared pages, ``gc.freeze``), and the
+articles' texts are freed before the tables are assembled: the memory peak stays near
+the size of the store itself.
 
 Everything is written in one generation through :func:`naqsha.store.write_tables`, so an
 error that stops the run (or Ctrl-C) leaves the previous store as it was. An article
@@ -27,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -276,6 +285,25 @@ def to_table(name: str, rows: list[dict]) -> pa.Table:
         return to_arrow(name, frame).select(spec.names)
 
 
+def documents_table(articles: list[Article]) -> pa.Table:
+    """The documents table. The text column is built from one buffer of UTF-8 bytes:
+    Arrow's row-by-row builder would touch several times the texts' size in memory."""
+    rows = [document_row(a) for a in articles]
+    for row in rows:
+        del row["text"]
+    spec = schema.table("documents")
+    meta_fields = [f for f in spec.arrow_schema() if f.name != "text"]
+    tbl = pa.Table.from_pylist(rows, schema=pa.schema(meta_fields))
+    encoded = [a.text.encode("utf-8", "surrogatepass") for a in articles]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = b"".join(encoded)
+    del encoded
+    text = pa.LargeStringArray.from_buffers(len(articles), pa.py_buffer(offsets), pa.py_buffer(data))
+    tbl = tbl.append_column(spec.arrow_schema().field("text"), text)
+    return tbl.select(spec.names).cast(spec.arrow_schema())
+
+
 def _parse_chunk(articles: list[Article]) -> tuple[list[tuple[str, str]], dict[str, pa.Table]]:
     """Parse a chunk: ``(errors as (doc_id, message), rows per table as Arrow)``."""
     errors, rows = [], {name: [] for name in ROW_TABLES}
@@ -427,10 +455,12 @@ def run_etl(corpus_dir, store_root=None, progress: bool = True, workers: int | N
                                              f"extraction failed on this article ({error})"))
             report.parsed = len(todo) - len(failed)
             del by_id
-        docs = [to_table("documents", [document_row(a) for a in articles if a.doc_id not in failed])]
+        docs = [documents_table([a for a in articles if a.doc_id not in failed])]
         if unchanged_ids:
             docs.append(_previous_rows(reader, "documents", unchanged_ids))
-        documents = _sorted("documents", pa.concat_tables(docs))
+            documents = _sorted("documents", pa.concat_tables(docs))
+        else:
+            documents = docs[0]  # the scan returns articles sorted by doc_id
         # the texts live on in the documents table only: free the articles before the
         # tables are assembled and written (the peak of a run)
         del docs, articles, todo
