@@ -155,15 +155,22 @@ class LabelPlacer:
             from matplotlib import patheffects
 
             kwargs["path_effects"] = [patheffects.withStroke(linewidth=halo, foreground="white")]
-        for dx, dy in offsets:
+        artist = None
+        for dx, dy in offsets:  # one artist, moved from candidate to candidate
             ha = "center" if dx == 0 else ("left" if dx > 0 else "right")
             va = "center" if dy == 0 else ("bottom" if dy > 0 else "top")
-            artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
-                                      ha=ha, va=va, annotation_clip=False, **kwargs)
+            if artist is None:
+                artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                                          ha=ha, va=va, annotation_clip=False, **kwargs)
+            else:
+                artist.xyann = (dx, dy)
+                artist.set_ha(ha)
+                artist.set_va(va)
             bbox = artist.get_window_extent(self.renderer)
             if self._fits(bbox):
                 self.boxes.append(bbox)
                 return artist
+        if artist is not None:
             artist.remove()
         self.dropped.append(text)
         return None

@@ -486,22 +486,39 @@ def _block_markers(ax, placer, x, y, sizes):
         placer.block(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
 
 
-def _neighbour_labels(ax, countries, placer, crs_bounds):
+def _neighbour_labels(ax, countries, placer, cache_key):
     """Neighbouring country names, in the part of each country inside the frame."""
     import shapely
 
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    frame = shapely.box(x0, y0, x1, y1)
-    for _, row in countries.iterrows():
-        if row["code"] == "AFG":
-            continue
-        part = row.geometry.intersection(frame)
-        if part.is_empty or part.area < 0.03 * frame.area:
-            continue
-        pt = part.representative_point()
-        placer.place(pt.x, pt.y, row["label"].upper(), offsets=((0, 0),), fontsize=7.5, color="#8f8b82",
-                     fontstyle="italic", zorder=8)
+    for label, x, y in _neighbour_points(countries, (round(x0), round(y0), round(x1), round(y1)), cache_key):
+        placer.place(x, y, label, offsets=((0, 0),), fontsize=7.5, color="#8f8b82", fontstyle="italic", zorder=8)
+
+
+_NEIGHBOUR_POINTS: dict = {}
+
+
+def _neighbour_points(countries, bounds, cache_key) -> list[tuple[str, float, float]]:
+    """(NAME, x, y) inside the part of each neighbour within the frame, when that part is
+    big enough to hold a name; cached per frame (the same pages recur)."""
+    import shapely
+
+    key = (cache_key, bounds)
+    if key not in _NEIGHBOUR_POINTS:
+        frame = shapely.box(*bounds)
+        out = []
+        for code, label, geom in zip(countries["code"], countries["label"], countries.geometry):
+            if code == "AFG":
+                continue
+            part = geom.intersection(frame)
+            if part.is_empty or part.area < 0.03 * frame.area:
+                continue
+            pt = part.representative_point()
+            out.append((str(label).upper(), pt.x, pt.y))
+        _NEIGHBOUR_POINTS.clear() if len(_NEIGHBOUR_POINTS) > 32 else None
+        _NEIGHBOUR_POINTS[key] = out
+    return _NEIGHBOUR_POINTS[key]
 
 
 def _province_labels(ax, provinces, placer, fontsize):
@@ -1065,7 +1082,7 @@ def _static_page(data: SnapshotData, fmt: str, figsize, dpi: int) -> bytes:
             pt = row.geometry.representative_point()
             placer.place(pt.x, pt.y, row["label"], fontsize=base - 1.5, color="#8a8a8a", zorder=8,
                          halo=1.6)
-    _neighbour_labels(ax, countries, placer, bounds)
+    _neighbour_labels(ax, countries, placer, cache_key)
 
     # side panel: notes under the legend (and control cards)
     leg = side.get_legend()
