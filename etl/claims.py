@@ -71,9 +71,15 @@ FRACTIONS = {"half": 50.0, "third": 100 / 3, "thirds": 200 / 3, "quarter": 25.0,
 # ------------------------------------------------------------------ attribution
 
 _NAME = r"(?:[A-Z][\w&.'’-]*)(?:\s+(?:(?:of|for|on|and|the|de)\s+)?[A-Z][\w&.'’-]*){0,5}"
-_ROLE_NOUNS = r"(?:\s+(?:officials|sources|analysts|diplomats|authorities|military|officers|government|commanders|spokesman|spokesperson|data|report|reports))?"
+_ROLE_NOUNS = r"(?:(?:\s+(?:security|military|intelligence|government|provincial|local|police|army|defence|defense|senior|tribal))?\s+(?:officials|sources|analysts|diplomats|authorities|military|officers|government|commanders|spokesman|spokesperson|data|report|reports))?"
+#: People cited by an "according to": kept with their qualifier ("Afghan security sources").
+_PEOPLE = r"(?:(?:\s+(?:security|military|intelligence|government|provincial|local|police|army|defence|defense|senior|tribal))?\s+(?:officials|sources|analysts|diplomats|officers|commanders|spokesman|spokesperson))?"
 _ATTR_PATTERNS = [
-    re.compile(rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:latest|new|recent|quarterly|annual|monthly|official|\w+-\w+)\s+){{0,3}}(?:(?:tally|count|report|survey|study|map|assessment|analysis|estimate|data|figures)\s+(?:by|from|of)\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}){_ROLE_NOUNS}(?:\s+(?:report|reports|data|figures|estimates|assessment|analysis|survey|tally))?(?:\s+citing\s+(?P<the2>[Tt]he\s+)?(?P<src2>{_NAME}{_ROLE_NOUNS}))?"),
+    re.compile(rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:latest|new|recent|quarterly|annual|monthly|official|\w+-\w+)\s+){{0,3}}(?:(?:tally|count|report|survey|study|map|assessment|analysis|estimate|data|figures)\s+(?:by|from|of)\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}{_PEOPLE}){_ROLE_NOUNS}(?:\s+(?:report|reports|data|figures|estimates|assessment|analysis|survey|tally))?(?:\s+citing\s+(?P<the2>[Tt]he\s+)?(?P<src2>{_NAME}{_ROLE_NOUNS}))?"),
+    # "according to local officials", "according to Afghan security sources"
+    re.compile(r"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence|council|police|army|defence|defense|tribal|village)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders|officers|residents|members|spokesman|spokesperson|estimates|figures))\b"),
+    # "SIGAR published its quarterly report": a named source for "the report said" after it
+    re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:published|released|issued|presented)\s+(?:its|a|an|the|their)\s+(?:[\w-]+\s+){{0,2}}(?:report|assessment|survey|study|analysis|map|tally|data|figures)\b"),
     re.compile(rf"\b[Cc]iting\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}{_ROLE_NOUNS})"),
     re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment|tally|count|map|survey|study)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
@@ -119,7 +125,7 @@ def _clean_source(src: str, the: str | None) -> str | None:
 
 
 # "The report said ...": the source named before in the article.
-_ANAPHOR = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:(?:latest|new|same|quarterly|annual)\s+)?(?:report|study|survey|tally|map|watchdog|agency|assessment|analysis|newspaper|paper|group|think\s+tank)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|notes|put|puts|counted|counts)\b")
+_ANAPHOR = re.compile(r"\b(?:(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:(?:latest|new|same|quarterly|annual)\s+)?(?:report|study|survey|tally|map|watchdog|agency|assessment|analysis|newspaper|paper|group|think\s+tank)|[Ii]t)\s+(?:also\s+)?(?:said|says|found|finds|showed|shows|estimated|estimates|noted|notes|put|puts|counted|counts|added|adds)\b")
 
 
 def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
@@ -135,7 +141,7 @@ def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
             if not src:
                 src = _clean_source(gd["src"], gd.get("the"))
             if src:
-                cand = (src, m.start(), rank < 4)
+                cand = (src, m.start(), rank < 6)
                 if best is None:
                     best = cand
                 break
@@ -207,9 +213,7 @@ def _subject_at(toks: list[Tok], i: int, metonymic_afg: set[int]) -> str | None:
         return "government"
     if i in metonymic_afg:
         return "government"  # "Kabul" standing for the Afghan government
-    if low == "contested":
-        return "contested"  # "contest" as a verb has its own subject ("the Taliban control or contest")
-    return None
+    return None  # "contested" is a category, not an actor: never a subject
 
 
 def _shadow(toks: list[Tok], i: int) -> bool:
@@ -246,8 +250,10 @@ def _figure_at(toks: list[Tok], i: int):
     return None
 
 
-def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Mention]):
-    """Read "of [the] [X's] [N] districts|population|territory" from index ``j``.
+def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Mention],
+               province: Mention | None = None):
+    """Read "of [the] [X's] [N] districts|population|territory" from index ``j``;
+    "the province's" is ``province``, the province the text named last.
     Returns (metric_noun, of_total, scope_mention, end) or None."""
     n = len(toks)
     if j >= n or toks[j].low != "of":
@@ -275,6 +281,9 @@ def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Menti
             return "territory", None, scope, k + 1
         elif low in ("afghan", "afghanistan") :
             k += 1
+        elif low == "province" and k + 2 < n and toks[k + 1].low == "'" and toks[k + 2].low == "s":
+            scope = scope or province  # "7 of the province's 19 districts"
+            k += 1
         else:
             break
         steps += 1
@@ -297,7 +306,15 @@ def _figure_subject(toks, i, end, prev_fig_end, next_fig_start, clause, metonymi
                 if sub:
                     return sub
         if low == "contested" and k - end <= 3:
-            return "contested"  # "30 percent (are) contested", not "... and the rest is contested"
+            # "30 percent are contested": a category, no actor's claim; "... contested by
+            # the Taliban" is the Taliban's
+            for q in range(k + 1, min(limit, k + 3)):
+                if toks[q].low == "by":
+                    for r in range(q + 1, min(limit, q + 4)):
+                        sub = _subject_at(toks, r, metonymic_afg)
+                        if sub:
+                            return sub
+            return None
         if low in ("rest", "remainder", "while", "whereas"):
             break
         k += 1
@@ -308,6 +325,49 @@ def _figure_subject(toks, i, end, prev_fig_end, next_fig_start, clause, metonymi
         if sub and not _shadow(toks, k):
             return sub
         k -= 1
+    return None
+
+
+_OBJECT_SKIP = frozenset("""the a an much most all large parts part of key strategic remote entire whole
+several two three four five six seven its their another more nearby""".split())
+
+
+def _captures_territory(toks: list[Tok], i: int, mention_at: dict[int, Mention]) -> bool:
+    """The object of the capture verb at ``i`` is a place or a territorial unit ('seized
+    the district centre', 'captured Kunduz', 'overran large parts of Baghlan'), not a post
+    in it ('overran checkpoints in Baghlan')."""
+    n = len(toks)
+    for k in range(i + 1, min(n, i + 7)):
+        if k in mention_at:
+            return mention_at[k].place.level in ("district", "province", "city")
+        low = toks[k].low
+        if low in ("district", "districts", "territory", "province", "city", "town", "provinces", "cities", "towns"):
+            return not (k + 1 < n and toks[k + 1].low == "'")
+        if low not in _OBJECT_SKIP and not low[:1].isdigit():
+            return False
+    return False
+
+
+def _is_total(toks: list[Tok], i: int) -> bool:
+    """The number at ``i`` is a possessed or stated total: "Afghanistan's 407 districts",
+    "a total of 407", "out of 407"."""
+    p1 = toks[i - 1].low if i > 0 else ""
+    p2 = toks[i - 2].low if i > 1 else ""
+    return (p1 == "s" and p2 == "'") or (p1 == "of" and p2 in ("total", "out"))
+
+
+def _total_nearby(toks: list[Tok], i: int, val: float) -> int | None:
+    """The district total the sentence states around a count: the first "'s N districts"
+    / "of N districts" / "out of N" with N above the count."""
+    n = len(toks)
+    for k in range(max(0, i - 30), min(n, i + 30)):
+        if k == i or not toks[k].low[:1].isdigit() or not _is_total(toks, k):
+            continue
+        if k + 1 < n and toks[k + 1].low not in ("districts", "district"):
+            continue
+        v = parse_number_token(toks[k].low)
+        if v is not None and v == int(v) and val < v <= MAX_DISTRICTS:
+            return int(v)
     return None
 
 
@@ -368,6 +428,13 @@ def extract_claims(article: Article, geo: GeoparseResult) -> list[Claim]:
     return [dataclasses.replace(c) for c in out]
 
 
+def remember_claims(article: Article, geo: GeoparseResult, claims: list[Claim]) -> None:
+    """Keep ``claims`` as the result for ``geo`` after a later stage added a mention to it
+    (the place a claim implies), so the pipeline's own call does not parse again."""
+    _Memo.key = (article, article.text, geo, len(geo.mentions), len(geo.sentences or ()))
+    _Memo.value = [dataclasses.replace(c) for c in claims]
+
+
 def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
     text = article.text or ""
     sentences = sorted(geo.sentences or [], key=lambda s: s.start)
@@ -397,7 +464,24 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
             attr_cache[k] = found
         return attr_cache[k]
 
+    def province_at(pos: int) -> Mention | None:
+        """The Afghan province the text named last before ``pos`` (this sentence or the
+        three before it): what "the province's 19 districts" refers to."""
+        k = bisect.bisect_left(mstarts, pos) - 1
+        floor = sentences[max(0, cur[0] - 3)].start
+        for _ in range(20):
+            if k < 0 or mentions[k].start < floor:
+                return None
+            m = mentions[k]
+            scope = _scope_of(m, "") if not m.metonymy else ""
+            if scope.startswith("AF-") and "/" not in scope:
+                return m
+            k -= 1
+        return None
+
+    cur = [0]
     for si, sent in enumerate(sentences):
+        cur[0] = si
         stext = text[sent.start:sent.end]
         slow = low_text[sent.start:sent.end]
         if not any(c in slow for c in _CUE_WORDS) or not any(c in slow for c in _SUBJECT_WORDS):
@@ -425,7 +509,7 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
                             metonymic_afg.add(q)
                     else:
                         mention_at[q] = m
-            found = _claims_in_window(toks, mention_at, metonymic_afg)
+            found = _claims_in_window(toks, mention_at, metonymic_afg, province_at)
             if found and source_for_claims is _UNSET:
                 # The sentence's own source, else an explicit citation in the sentence
                 # just before it in the same paragraph ("According to X, ... . The rest ...").
@@ -452,7 +536,8 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
     return claims
 
 
-def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic_afg: set[int]) -> list[Claim]:
+def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic_afg: set[int],
+                      province_at=lambda pos: None) -> list[Claim]:
     n = len(toks)
     out: list[Claim] = []
     # --- figures
@@ -463,7 +548,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         if f:
             figs.append((i, f))
             # a figure's own "of [X's] N districts" is part of it: "407" is not a second figure
-            ph = _of_phrase(toks, f[2], toks[i].clause, mention_at)
+            ph = _of_phrase(toks, f[2], toks[i].clause, mention_at, province_at(toks[i].start))
             i = ph[3] if ph else f[2]
         else:
             i += 1
@@ -482,7 +567,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         if kind in ("percent", "fraction"):
             if val > 100 or val < 0:
                 continue
-            ph = _of_phrase(toks, end, clause, mention_at)
+            ph = _of_phrase(toks, end, clause, mention_at, province_at(toks[i].start))
             if not ph:
                 # "65% of the population, while the Taliban held sway over 12%": the share
                 # of what the previous figure of the sentence measured
@@ -498,7 +583,9 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
             unit = "percent"
         else:
             # "226 of 407 districts", "7 of Ghazni's 19 districts", "controls 59 districts"
-            ph = _of_phrase(toks, end, clause, mention_at)
+            if _is_total(toks, i):
+                continue  # "of the country's 407 districts": the total, not a count
+            ph = _of_phrase(toks, end, clause, mention_at, province_at(toks[i].start))
             if ph and ph[0] == "district" and ph[1]:
                 _, of_total, scope_m, stop = ph
             elif end < n and toks[end].low in ("districts",) and toks[end].clause == clause:
@@ -511,6 +598,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
             if val != int(val) or val > MAX_DISTRICTS or (of_total is not None and (of_total > MAX_DISTRICTS or val > of_total)):
                 continue
             metric, unit = "district_count", "districts"
+            if of_total is None:
+                of_total = _total_nearby(toks, i, val)  # "Of the country's 407 districts, ... 59"
         if of_total is not None and of_total > MAX_DISTRICTS:
             continue
         if not _has_control_cue(toks, i - 12, stop + 12, clause):
@@ -593,11 +682,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if sub == "taliban":
                     subject = sub
                     break
-            if subject and not any((k in mention_at and mention_at[k].place.level in ("district", "province", "city"))
-                                   or (toks[k].low in ("district", "districts", "territory", "province", "city", "town")
-                                       and not (k + 1 < n and toks[k + 1].low == "'"))
-                                   for k in range(i + 1, min(n, i + 6))):
-                subject = None
+            if subject and not _captures_territory(toks, i, mention_at):
+                subject = None  # 'overran checkpoints in X' takes posts, not the place
         if subject is None or subject == "contested":
             continue
         # about territory or a place?

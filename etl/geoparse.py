@@ -31,6 +31,9 @@ from naqsha.etl.resolve import choose, doc_context
 from naqsha.etl.spans import Doc, find_spans, token_sentences
 from naqsha.etl.text import split_sentences, tokenize
 
+#: The country national claims are about, when the text does not name it.
+IMPLIED = ("AFG",)
+
 
 def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
     """Sentences and resolved place mentions of one article."""
@@ -39,8 +42,9 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
     tokens = tokenize(text)
     tok_sent = token_sentences(tokens, sentences)
     doc = Doc(text, tokens, sentences, tok_sent)
+    implied = {key: gazetteer.place(key) for key in IMPLIED if key in gazetteer.places}
     if not tokens or not sentences:
-        return GeoparseResult(sentences, [])
+        return GeoparseResult(sentences, [], implied)
     doc.spans = find_spans(doc, gazetteer)
     read_context(doc, gazetteer)
     doc.spans += fuzzy_spans(doc, gazetteer)
@@ -60,4 +64,4 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
                 sp.metonymy, sentences[sp.sent])
         for sp in resolved
     ]
-    return GeoparseResult(sentences, mentions)
+    return GeoparseResult(sentences, mentions, implied)

@@ -73,6 +73,9 @@ class Mention:
 class GeoparseResult:
     sentences: list[Sentence]
     mentions: list[Mention]
+    #: Places the text may imply without naming them (the country a national control
+    #: claim is about: "the government controls 54% of the country's districts").
+    implied: dict[str, Place] = field(default_factory=dict)
 
     def places(self) -> dict[str, Place]:
         return {m.place.place_key: m.place for m in self.mentions}

@@ -648,6 +648,17 @@ def _actors(text: str, span: tuple[int, int], mentions: list[Mention], starts: l
     return find_actors("".join(chunk))
 
 
+_SCOPE_WORDS = re.compile(r"\bAfghan(?:istan)?\b|\b(?:country|nation)\b")
+
+
+def _scope_mention(text: str, claim, place, sent: Sentence) -> Mention:
+    """The mention of a place a claim implies: the word of the claim's sentence that
+    points at it ("Afghan", "the country's"), else the claim's own text."""
+    m = _SCOPE_WORDS.search(text, sent.start, sent.end)
+    start, end = (m.start(), m.end()) if m else (claim.start, claim.end)
+    return Mention(start, end, text[start:end], place, "claim_scope", sentence=sent)
+
+
 def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
     """One event per (place, role) that the article reports, with its evidence sentence,
     date, fatalities and actors; control events for the scope of each control claim."""
@@ -697,6 +708,15 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
             by_adm1.setdefault(pl.adm1, key)
     for c in claims:
         scope = c.scope if c.scope in places else by_adm1.get(c.scope)
+        if scope is None and c.scope in geo.implied:
+            # "the government controls 54% of the country's districts": the country is the
+            # claim's scope though the text never names it; it is reported from the claim
+            m = _scope_mention(text, c, geo.implied[c.scope], find(c.start, len(text)))
+            geo.mentions.append(m)
+            places[c.scope] = m.place
+            scope = c.scope
+            from naqsha.etl.claims import remember_claims
+            remember_claims(article, geo, claims)
         if scope is None or scope in done:
             continue
         done.add(scope)

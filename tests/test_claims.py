@@ -205,3 +205,59 @@ def test_control_of_foreign_territory_is_not_ours():
     assert claims("The government of Pakistan controls 90% of the territory.") == []
     assert claims("The Taliban have much influence all over Pakistan.") == []
     assert claims("The Iraqi government controls 90% of the territory.") == []
+
+
+# ------------------------------------------------------------------ subjects, totals, scopes
+
+
+def test_contested_is_a_category_never_a_subject():
+    cs = claims("The Taliban controlled or influenced 59 districts and the rest were contested.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, None, "AFG")]
+    assert claims("About 30 percent of districts are contested.") == []
+    assert claims("Roughly a third of the territory is contested, officials said.") == []
+    cs = claims("More than half of Helmand's 14 districts are contested by the Taliban.")
+    assert [tup(c) for c in cs] == [("taliban", "district_share", 50.0, 14, "AF-HEL")]
+
+
+def test_a_total_stated_in_the_sentence_is_the_counts_total():
+    cs = claims("Of the country's 407 districts, the Taliban controlled or influenced 59 districts "
+                "and the rest were contested, according to SIGAR.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, 407, "AFG")]
+    assert cs[0].attributed_to == "SIGAR"
+
+
+def test_the_provinces_districts_are_the_province_named_before():
+    cs = claims("In Zabul, fighting has intensified. The Taliban now hold 7 of the province's 11 "
+                "districts, according to local officials.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 7.0, 11, "AF-ZAB")]
+    assert cs[0].attributed_to == "local officials"
+    cs = claims("Zabul has seen heavy fighting; the government holds only 3 of the province's 11 districts.")
+    assert [tup(c) for c in cs] == [("government", "district_count", 3.0, 11, "AF-ZAB")]
+
+
+def test_control_or_contest_of_a_province_is_the_taliban_share():
+    # "control or contest more than half": recorded as district_share 50 (the bound the
+    # text states), never as a 'contested' subject
+    cs = claims("According to the Long War Journal, the Taliban control or contest more than half "
+                "of Helmand's 14 districts.")
+    assert [tup(c) for c in cs] == [("taliban", "district_share", 50.0, 14, "AF-HEL")]
+    assert cs[0].attributed_to == "Long War Journal"
+
+
+def test_attribution_forms():
+    cs = claims("SIGAR published its quarterly report on Tuesday. It said the government controlled "
+                "54 percent of districts.")
+    assert [(c.subject, c.value, c.attributed_to) for c in cs] == [("government", 54.0, "SIGAR")]
+    cs = claims("The government controls 54% of districts, SIGAR said in its quarterly report.")
+    assert cs[0].attributed_to == "SIGAR"
+    cs = claims("The Taliban control 12 districts, citing Afghan officials, the agency reported.")
+    assert cs[0].attributed_to == "Afghan officials"
+    cs = claims("According to Afghan security sources, the Taliban hold 20 percent of the territory.")
+    assert cs[0].attributed_to == "Afghan security sources"
+
+
+def test_capturing_posts_is_not_controlling_the_place():
+    assert claims("Taliban fighters overran checkpoints in Helmand.") == []
+    assert claims("The Taliban seized a police post near Musa Qala.") == []
+    cs = claims("The Taliban captured Musa Qala district on Friday.")
+    assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL/Musa Qala")]

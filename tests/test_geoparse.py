@@ -359,3 +359,8 @@ def test_places_listed_after_a_preposition_are_never_metonymy(gaz, text):
     ms = parse(gaz, text).mentions
     assert {m.text for m in ms} >= {"Kunduz", "Helmand"}
     assert not any(m.metonymy for m in ms)
+
+
+def test_the_result_offers_the_country_a_national_claim_implies(gaz):
+    result = parse(gaz, "The government controls 54 percent of the districts.")
+    assert result.mentions == [] and result.implied["AFG"].place_key == "AFG"

@@ -333,3 +333,26 @@ def test_a_statement_made_in_a_city_is_not_talks():
     assert pairs("Talks with the Taliban were held in Moscow.") == {("Moscow", "negotiation")}
     assert pairs("Moscow hosted the meeting.") == {("Moscow", "negotiation")}
     assert pairs("The envoy visited Kabul for talks with President Ghani.") == {("Kabul", "negotiation")}
+
+
+# ------------------------------------------------------------------ implied national scope
+
+
+def test_a_national_claim_reports_the_country_it_implies():
+    text = "The Afghan government controlled only 54 percent of the country's districts."
+    geo = geo_of(text)
+    geo.implied = {"AFG": PLACES["Afghanistan"]}
+    evs = extract_events(art(text), geo)
+    assert [(e.place.place_key, e.role) for e in evs] == [("AFG", "control")]
+    (m,) = geo.mentions  # the place is reported with a mention: the word that implies it
+    assert (m.text, m.resolution, m.place.place_key) == ("Afghan", "claim_scope", "AFG")
+    again = extract_events(art(text), geo)  # idempotent: no second mention
+    assert len(geo.mentions) == 1 and len(again) == 1
+
+
+def test_a_named_country_is_not_implied_twice():
+    text = "The government controls 54 percent of Afghanistan's districts."
+    geo = geo_of(text)
+    geo.implied = {"AFG": PLACES["Afghanistan"]}
+    extract_events(art(text), geo)
+    assert [m.resolution for m in geo.mentions] == ["exact"]
