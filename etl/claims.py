@@ -256,6 +256,8 @@ def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Menti
     "the province's" is ``province``, the province the text named last.
     Returns (metric_noun, of_total, scope_mention, end) or None."""
     n = len(toks)
+    if j + 1 < n and toks[j].low == "out" and toks[j + 1].low == "of":
+        j += 1  # "59 out of 407 districts"
     if j >= n or toks[j].low != "of":
         return None
     k = j + 1
@@ -346,6 +348,19 @@ def _captures_territory(toks: list[Tok], i: int, mention_at: dict[int, Mention])
         if low not in _OBJECT_SKIP and not low[:1].isdigit():
             return False
     return False
+
+
+_STATED_TOTAL = re.compile(r"(?:\b(?:has|have|had|of|across|among)|['’]s)\s+(?:(?:a\s+total\s+of|some|about|its|the)\s+)?(\d{1,3})\s+districts\b")
+
+
+def _stated_total(text: str, sent: Sentence, value: float | None) -> int | None:
+    """The district total the sentence before a count states ("Afghanistan has 407
+    districts. The Taliban control 59 districts.")."""
+    for m in _STATED_TOTAL.finditer(text, sent.start, min(sent.end, sent.start + 2000)):
+        v = int(m.group(1))
+        if value is not None and value < v <= MAX_DISTRICTS:
+            return v
+    return None
 
 
 def _is_total(toks: list[Tok], i: int) -> bool:
@@ -523,6 +538,9 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
                 if not as_of_done:
                     as_of = find_as_of(stext, article)
                     as_of_done = True
+                if c.metric == "district_count" and c.of_total is None and si > 0 and (
+                        "\n\n" not in text[sentences[si - 1].end:sent.start]):
+                    c.of_total = _stated_total(text, sentences[si - 1], c.value)
                 c.attributed_to = source_for_claims
                 c.as_of = as_of
                 c.text = text[c.start:c.end]

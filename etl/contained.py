@@ -36,17 +36,29 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
     covered = {k for sp in doc.spans for k in range(sp.i, sp.j)}
     units = [sp for sp in resolved if sp.chosen and sp.chosen.adm0 == "AFG"
              and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
+    unit_at = {sp.i: sp for sp in units}
     k = 0
     while k < len(tokens):
         if not doc.caps[k]:
             k += 1
             continue
         j = _name_run(doc, gaz, k)
-        if _unknown_name(doc, gaz, covered, k, j):
-            cue = _contained_cue(doc, gaz, k, j)
+        if _unknown_name(doc, gaz, covered, k, j) or (
+                doc.sentence_initial(k) and _unknown_name(doc, gaz, covered, k, j, initial=True)
+                and apposition(doc, gaz, j, doc.tok_sent[k], None) is not None):
+            cue = _contained_cue(doc, gaz, k, j) if not doc.sentence_initial(k) else None
             if cue == "place" and " " in doc.text[tokens[k].start:tokens[j - 1].end]:
                 cue = None  # two capitalised words after 'in' are as often a name
-            unit = _context_unit(doc, units, k, cue) if cue else None
+            unit = None
+            app = apposition(doc, gaz, j, doc.tok_sent[k], cue)
+            if app is not None:  # 'Hotqol, a village in Jaghori district'
+                holder = unit_at.get(app[1])
+                if holder is not None:
+                    unit = _possessed(doc, unit_at, holder)
+                    unit = unit if unit in units else holder
+                cue = cue or app[0]
+            if unit is None and cue:
+                unit = _context_unit(doc, units, k, cue)
             if unit is not None:
                 sp = Span(k, j, tokens[k].start, tokens[j - 1].end, tokens[k].norm,
                           [unit.chosen], doc.tok_sent[k], resolution="contained")
@@ -71,10 +83,13 @@ def _name_run(doc: Doc, gaz: Gazetteer, k: int) -> int:
     return j
 
 
-def _unknown_name(doc: Doc, gaz: Gazetteer, covered: set, k: int, j: int) -> bool:
-    """A capitalised name the gazetteer does not hold, not part of a longer name."""
+def _unknown_name(doc: Doc, gaz: Gazetteer, covered: set, k: int, j: int,
+                  initial: bool = False) -> bool:
+    """A capitalised name the gazetteer does not hold, not part of a longer name (at the
+    start of a sentence only when ``initial``)."""
     tokens, tok = doc.tokens, doc.tokens[k]
-    if not doc.caps[k] or any(x in covered for x in range(k, j)) or doc.sentence_initial(k):
+    if not doc.caps[k] or any(x in covered for x in range(k, j)) or (
+            doc.sentence_initial(k) and not initial):
         return False
     if (j == k + 1 and len(tok.text) < 4) or tok.is_upper:
         return False
@@ -145,42 +160,62 @@ def find_containers(doc: Doc, gaz: Gazetteer) -> None:
     """Mark each span that the text places inside another one (module docstring):
     ", a [small] village|town|city|area|district in|of Y", or "X village in Y" / "the
     village of X in Y". Bounded: a few tokens after each span."""
-    tokens, n = doc.tokens, len(doc.tokens)
     starts = {sp.i: sp for sp in doc.spans if not sp.dropped and sp.demonym is None}
     for sp in doc.spans:
         if sp.dropped or sp.demonym is not None:
             continue
-        k, unit = sp.j, None
-        if k < n and doc.tok_sent[k] == sp.sent and doc.gap(k - 1, k).strip() == ",":
-            if tokens[k].norm in ARTICLES:
-                k += 1
-            elif tokens[k].norm not in CONTAINER_SKIP:
-                continue
-            for _ in range(3):  # 'a small mountain village': up to two words before the unit
-                if k >= n or doc.tok_sent[k] != sp.sent or doc.caps[k]:
-                    break
-                unit = unit_of(cue_kind(gaz, tokens[k]))
-                if unit is not None:
-                    break
-                k += 1
-            if unit not in ("village", "city", "area", "district") or tokens[k].norm.endswith("s"):
-                continue  # 'Logar, the districts of Charkh and ...' is a list, not a container
-            k += 1
-        elif sp.cue in ("village", "area"):
-            if k < n and unit_of(cue_kind(gaz, tokens[k])) == sp.cue:
-                k += 1  # 'Khanabad village in ...'
-            unit = sp.cue
-        else:
+        found = apposition(doc, gaz, sp.j, sp.sent, sp.cue)
+        if found is None:
             continue
-        if not (k < n and doc.tok_sent[k] == sp.sent and tokens[k].norm in ("in", "of")):
-            continue
-        k += 1
-        for _ in range(4):
-            if k < n and k not in starts and tokens[k].norm in CONTAINER_SKIP:
-                k += 1
+        unit, k = found
         holder = starts.get(k)
-        if holder is not None and holder.sent == sp.sent and holder is not sp:
-            sp.within, sp.within_unit = holder, unit
+        if holder is not None and holder is not sp:
+            sp.within, sp.within_unit = _possessed(doc, starts, holder), unit
+
+
+def apposition(doc: Doc, gaz: Gazetteer, k: int, sent: int, cue: str | None):
+    """Read ", a [small] village|town|city|area|district in|of [the] ..." (or, after a
+    name with a village/area cue, "[village] in ...") from token ``k``: (unit, index of
+    the token after the preposition) or None."""
+    tokens, n, unit = doc.tokens, len(doc.tokens), None
+    if k < n and doc.tok_sent[k] == sent and doc.gap(k - 1, k).strip() == ",":
+        if tokens[k].norm in ARTICLES:
+            k += 1
+        elif tokens[k].norm not in CONTAINER_SKIP:
+            return None
+        for _ in range(3):  # 'a small mountain village': up to two words before the unit
+            if k >= n or doc.tok_sent[k] != sent or doc.caps[k]:
+                break
+            unit = unit_of(cue_kind(gaz, tokens[k]))
+            if unit is not None:
+                break
+            k += 1
+        if unit not in ("village", "city", "area", "district") or tokens[k].norm.endswith("s"):
+            return None  # 'Logar, the districts of Charkh and ...' is a list, not a container
+        k += 1
+    elif cue in ("village", "area"):
+        if k < n and unit_of(cue_kind(gaz, tokens[k])) == cue:
+            k += 1  # 'Khanabad village in ...'
+        unit = cue
+    else:
+        return None
+    if not (k < n and doc.tok_sent[k] == sent and tokens[k].norm in ("in", "of")):
+        return None
+    k += 1
+    for _ in range(4):
+        if k < n and doc.tok_sent[k] == sent and tokens[k].norm in CONTAINER_SKIP:
+            k += 1
+    return (unit, k) if k < n and doc.tok_sent[k] == sent else None
+
+
+def _possessed(doc: Doc, starts: dict, holder):
+    """'in Wardak's Sayedabad district': the unit after the possessive, the smaller one."""
+    j = holder.j
+    if j + 1 < len(doc.tokens) and doc.tokens[j].norm == "s" and doc.gap(j - 1, j) in ("'", "’"):
+        inner = starts.get(j + 1)
+        if inner is not None and inner.sent == holder.sent:
+            return inner
+    return holder
 
 
 def _inside(c, unit) -> bool:

@@ -261,3 +261,12 @@ def test_capturing_posts_is_not_controlling_the_place():
     assert claims("The Taliban seized a police post near Musa Qala.") == []
     cs = claims("The Taliban captured Musa Qala district on Friday.")
     assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL/Musa Qala")]
+
+
+def test_out_of_and_a_total_stated_just_before():
+    cs = claims("The Taliban control 59 out of 407 districts, according to the Long War Journal.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, 407, "AFG")]
+    cs = claims("Afghanistan has 407 districts. The Taliban controlled or influenced 59 districts, SIGAR said.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, 407, "AFG")]
+    cs = claims("Afghanistan has 407 districts.\n\nThe Taliban controlled or influenced 59 districts.")
+    assert cs[0].of_total is None  # another paragraph

@@ -364,3 +364,12 @@ def test_places_listed_after_a_preposition_are_never_metonymy(gaz, text):
 def test_the_result_offers_the_country_a_national_claim_implies(gaz):
     result = parse(gaz, "The government controls 54 percent of the districts.")
     assert result.mentions == [] and result.implied["AFG"].place_key == "AFG"
+
+
+def test_unknown_villages_in_apposition_are_contained(gaz):
+    got = {m.text: (m.place.place_key, m.resolution) for m in parse(
+        gaz, "Hotqol, a village in Jaghori district, was attacked on Monday.").mentions}
+    assert got["Hotqol"] == ("AF-GHA/Jaghuri", "contained")
+    got = {m.text: m.place.place_key for m in parse(
+        gaz, "Residents of Khanabad, a village in Wardak's Sayedabad district, fled.").mentions}
+    assert got["Khanabad"] == "AF-WAR/Saydabad"
