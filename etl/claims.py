@@ -470,10 +470,11 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
             sl = low_text[sentences[k].start:sentences[k].end]
             found = find_attribution(st) if any(c in sl for c in _ATTR_WORDS) else None
             if found is None and _ANAPHOR.search(st):
-                # "the report said": the nearest source an earlier sentence names explicitly
+                # "the report said", "it said": the source of the sentence just before, else
+                # the nearest one an earlier sentence names explicitly
                 for j in range(k - 1, max(-1, k - 12), -1):
                     prev = attribution_of(j)
-                    if prev and prev[2]:
+                    if prev and (prev[2] or j == k - 1):  # 'SIGAR said ... It said ...'
                         found = (prev[0], 0, False)
                         break
             attr_cache[k] = found
@@ -524,7 +525,9 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
                             metonymic_afg.add(q)
                     else:
                         mention_at[q] = m
-            found = _claims_in_window(toks, mention_at, metonymic_afg, province_at)
+            carry = claims[-1] if claims and si > 0 and claims[-1].start >= sentences[si - 1].start and (
+                "\n\n" not in text[sentences[si - 1].end:sent.start]) else None
+            found = _claims_in_window(toks, mention_at, metonymic_afg, province_at, carry)
             if found and source_for_claims is _UNSET:
                 # The sentence's own source, else an explicit citation in the sentence
                 # just before it in the same paragraph ("According to X, ... . The rest ...").
@@ -555,7 +558,9 @@ def _extract(article: Article, geo: GeoparseResult) -> list[Claim]:
 
 
 def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic_afg: set[int],
-                      province_at=lambda pos: None) -> list[Claim]:
+                      province_at=lambda pos: None, carry: Claim | None = None) -> list[Claim]:
+    """The claims of one window; ``carry`` is the last share the sentence before stated
+    (what a bare "12 percent" in this one measures)."""
     n = len(toks)
     out: list[Claim] = []
     # --- figures
@@ -579,6 +584,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         metric = None
         of_total = None
         scope_m = None
+        carried_scope = None
+        prev_count = next((c for c in reversed(out) if c.metric == "district_count" and not c.derived), None)
         stop = end
         if kind in ("percent", "fraction") or (end < n and toks[end].low in ("of", "districts")):
             fig_claim_clauses.add(clause)  # a figure, kept or not: no qualitative claim beside it
@@ -590,11 +597,14 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 # "65% of the population, while the Taliban held sway over 12%": the share
                 # of what the previous figure of the sentence measured
                 prev_share = next((c for c in reversed(out) if c.metric.endswith("_share") and not c.derived), None)
+                if prev_share is None and carry is not None and carry.metric.endswith("_share"):
+                    prev_share = carry  # "... 54 percent of districts. It said the Taliban controlled 12 percent."
                 if prev_share is None or (end < n and toks[end].low.isalpha() and toks[end].low not in ("and", "while", "of")):
                     continue
                 noun = {"district_share": "district", "population_share": "population", "territory_share": "territory"}[prev_share.metric]
                 of_total, stop = prev_share.of_total, end
                 scope_m = prev_share_scope.get(id(prev_share))
+                carried_scope = prev_share.scope
             else:
                 noun, of_total, scope_m, stop = ph
             metric = {"district": "district_share", "population": "population_share", "territory": "territory_share"}[noun]
@@ -611,6 +621,12 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if stop + 1 < n and toks[stop].low in ("in", "of") and stop + 1 in mention_at:
                     scope_m = mention_at[stop + 1]
                     stop += 2
+            elif prev_count is not None and i > 0 and (toks[i - 1].low in CONTROL_WORDS or toks[i - 1].low in HOLD_WORDS) and (
+                    end >= n or not toks[end].low.isalpha() or toks[end].low in ("and", "while", "whereas")):
+                # "72 of 407 districts, while the Taliban control 63": the same measure
+                of_total, stop = prev_count.of_total, end
+                scope_m = prev_share_scope.get(id(prev_count))
+                carried_scope = prev_count.scope
             else:
                 continue
             if val != int(val) or val > MAX_DISTRICTS or (of_total is not None and (of_total > MAX_DISTRICTS or val > of_total)):
@@ -632,7 +648,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                     break
         if _foreign_only(toks, clause, mention_at, scope_m):
             continue  # "the government of Iraq controls 90% of the territory"
-        scope = _scope_of(scope_m)
+        scope = _scope_of(scope_m) if scope_m is not None or carried_scope is None else carried_scope
         c = Claim(subject=subject, metric=metric, scope=scope, start=toks[i].start, end=toks[stop - 1].end,
                   text="", value=float(round(val, 1)), unit=unit, of_total=of_total)
         out.append(c)

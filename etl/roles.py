@@ -392,8 +392,12 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
             if hit is None and _elliptical(s, g, b, clause):
                 # '..., and in B province': the coordinated phrase shares the earlier verb
                 hit = _nearest_trigger(s, a, b, set(range(clause)), published_year, max_dist=40)
-            if hit and hit[2] == NEGOTIATION and toks[hit[1]].low in DIPLO_PERSONS and _speaks(s, hit[1]):
-                hit = None  # 'In Moscow, Russia's envoy said ...': a statement, not talks
+            if hit and hit[2] == NEGOTIATION and (
+                    (toks[hit[1]].low in DIPLO_PERSONS and _speaks(s, hit[1]))
+                    or _speech_between(toks, hit[1], a, b)):
+                # 'In Moscow, Russia's envoy said ...', 'Speaking in Islamabad, the minister
+                # said ... the peace process': a statement made there, not talks
+                hit = None
             if hit:
                 out.append((hit[2], "loc", {clause}))
     elif glow == "on" and g2 in ON_VIOLENCE and not _negated(toks, g - 1):
@@ -512,6 +516,13 @@ def _elliptical(s: _Sent, g: int, b: int, clause: int) -> bool:
     rest = [t.low for t in s.clause(clause) if t.start >= toks[b - 1].end]
     return len(rest) <= 8 and not any(w in _FINITE or w in SPEECH or w in VIOLENCE_WORDS
                                       or w in NEGOTIATION_WORDS for w in rest)
+
+
+def _speech_between(toks: list[Tok], i: int, a: int, b: int) -> bool:
+    """A speech verb stands between the trigger at ``i`` and the place at [a, b): the
+    trigger is what was said, the place where it was said."""
+    lo, hi = (i + 1, a) if i < a else (b, i)
+    return any(toks[k].low in SPEECH or toks[k].low == "speaking" for k in range(lo, hi))
 
 
 def _speaks(s: _Sent, i: int) -> bool:

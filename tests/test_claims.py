@@ -270,3 +270,16 @@ def test_out_of_and_a_total_stated_just_before():
     assert [tup(c) for c in cs] == [("taliban", "district_count", 59.0, 407, "AFG")]
     cs = claims("Afghanistan has 407 districts.\n\nThe Taliban controlled or influenced 59 districts.")
     assert cs[0].of_total is None  # another paragraph
+
+
+def test_a_bare_figure_measures_what_the_figure_before_measured():
+    cs = claims("The government controls 72 of Afghanistan's 398 districts, while the Taliban control 63 "
+                "and the rest are contested.")
+    assert [tup(c) for c in cs] == [("government", "district_count", 72.0, 398, "AFG"),
+                                    ("taliban", "district_count", 63.0, 398, "AFG")]
+    assert [tup(c) for c in claims("The government controls 72 districts and the Taliban control 63 fighters.")] == [
+        ("government", "district_count", 72.0, None, "AFG")]
+    cs = claims("The government controlled 54 percent of districts, SIGAR said in its quarterly report. "
+                "It said the Taliban controlled 12 percent.")
+    assert [(c.subject, c.metric, c.value, c.attributed_to) for c in cs] == [
+        ("government", "district_share", 54.0, "SIGAR"), ("taliban", "district_share", 12.0, "SIGAR")]

@@ -356,3 +356,10 @@ def test_a_named_country_is_not_implied_twice():
     geo.implied = {"AFG": PLACES["Afghanistan"]}
     extract_events(art(text), geo)
     assert [m.resolution for m in geo.mentions] == ["exact"]
+
+
+def test_what_is_said_in_a_city_makes_no_talks_there():
+    assert pairs("Speaking in Islamabad, Pakistan's foreign minister said his country supported the peace process.") == set()
+    assert pairs("The talks will resume soon, the envoy told reporters in Tashkent.") == set()
+    assert pairs("The envoy said in Doha that the talks had resumed.") == set()
+    assert pairs("Talks between the two sides resumed in Doha, officials said.") == {("Doha", "negotiation")}
