@@ -146,14 +146,26 @@ class Basemap:
         return dict(zip(self.provinces["adm1"], self.provinces["name"]))
 
 
-def prepare_basemap(provinces, districts, countries=None) -> Basemap:
+#: Simplification for the browser, in degrees, and decimals kept. At the country view one
+#: pixel is about 0.02 degrees, so these are barely visible there (zoomed in, district
+#: edges get angular: the snapshots use the full geometry). Every coordinate costs the
+#: browser time on first draw (about 3 s for 20,000 district coordinates under software
+#: WebGL here), see benchmarks/bench_dashboard.py.
+DISTRICT_TOLERANCE, PROVINCE_TOLERANCE, DECIMALS = 0.02, 0.01, 3
+
+
+def prepare_basemap(provinces, districts, countries=None, district_tolerance: float | None = None,
+                    province_tolerance: float | None = None, decimals: int | None = None) -> Basemap:
     """Simplify and convert the boundary layers to GeoJSON dicts, once per process."""
+    dt = DISTRICT_TOLERANCE if district_tolerance is None else district_tolerance
+    pt = PROVINCE_TOLERANCE if province_tolerance is None else province_tolerance
+    nd = DECIMALS if decimals is None else decimals
     prov = pd.DataFrame({
         "adm1": provinces["adm1"].astype(str).values,
         "name": provinces["name"].astype(str).values,
         "lon": provinces["lon"].astype(float).values,
         "lat": provinces["lat"].astype(float).values,
-        "geometry": geometry_dicts(provinces, tolerance=0.01, nd=3),
+        "geometry": geometry_dicts(provinces, tolerance=pt, nd=nd),
     })
     dist = pd.DataFrame({
         "district_id": districts["district_id"].astype(str).values,
@@ -162,7 +174,7 @@ def prepare_basemap(provinces, districts, countries=None) -> Basemap:
         "province": districts["province"].astype(str).values,
         "lon": districts["lon"].astype(float).values,
         "lat": districts["lat"].astype(float).values,
-        "geometry": geometry_dicts(districts, tolerance=0.01, nd=3),
+        "geometry": geometry_dicts(districts, tolerance=dt, nd=nd),
     })
     ctry = pd.DataFrame(columns=["iso_a3", "name", "geometry"])
     if countries is not None and len(countries):
@@ -582,20 +594,36 @@ def _fmt_value(value, unit, metric, of_total) -> str:
     return f"{num}{'%' if unit == 'percent' else ''}"
 
 
-def claim_cards(claims: pd.DataFrame) -> list[dict]:
-    """Figure cards for national claims: one per (outlet, cited source, article), e.g.
-    {'source': 'New York Times', 'via': 'an article of Nov 2018 (Al Jazeera)',
-     'lines': ['government controls 55% of 407 districts', ...]}. Plain text: the caller
-    escapes it for display."""
+def national_claim_articles(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per (article, cited source, outlet) with national claims, newest first:
+    the index of the figure cards (cheap: no per-card work)."""
     national = claims[claims["scope"].astype(str).str.len() == 3]
-    if national.empty:
+    keys = national[["doc_id", "attributed_to", "outlet"]].fillna("")
+    keys = keys.assign(pubdate=pd.to_datetime(national["published"], errors="coerce"))
+    groups = keys.groupby(["doc_id", "attributed_to", "outlet"], sort=False)["pubdate"].min()
+    return groups.sort_values(ascending=False, na_position="last").reset_index()
+
+
+def claim_cards(claims: pd.DataFrame, limit: int | None = None) -> list[dict]:
+    """Figure cards for national claims, newest article first: one per (article, cited
+    source), e.g. {'source': 'The New York Times', 'via': 'via Al Jazeera, article of
+    Nov 2018', 'lines': ['government controls 55% of 407 districts, 65% of the
+    population']}. Plain text: the caller escapes it for display. ``limit`` builds only
+    the first cards (a store may hold thousands)."""
+    index = national_claim_articles(claims)
+    if limit is not None:
+        index = index.head(limit)
+    if index.empty:
         return []
+    national = claims[claims["scope"].astype(str).str.len() == 3]
+    national = national[national["doc_id"].isin(set(index["doc_id"]))]
+    national = national.assign(_cited=national["attributed_to"].fillna(""), _outlet=national["outlet"].fillna(""))
+    grouped = dict(list(national.groupby(["doc_id", "_cited", "_outlet"], sort=False)))
     cards = []
-    national = national.assign(_pub=pd.to_datetime(national["published"], errors="coerce"))
-    keys = ["doc_id", "attributed_to", "outlet"]
-    for (doc_id, cited, outlet), grp in national.groupby(
-            [national[k].fillna("") for k in keys], sort=False):
-        pub = grp["_pub"].min()
+    for doc_id, cited, outlet, pub in index.itertuples(index=False):
+        grp = grouped.get((doc_id, cited, outlet))
+        if grp is None:
+            continue
         when = f"{pub:%b %Y}" if pd.notna(pub) else "an undated article"
         by_subject: dict[str, list[str]] = {}
         quotes = []
@@ -615,7 +643,6 @@ def claim_cards(claims: pd.DataFrame) -> list[dict]:
             lines=lines, quotes=quotes, as_of=", ".join(as_of), doc_id=doc_id,
             published=pub, n=len(grp),
         ))
-    cards.sort(key=lambda c: (c["published"] if pd.notna(c["published"]) else pd.Timestamp.min), reverse=True)
     return cards
 
 

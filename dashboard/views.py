@@ -365,9 +365,10 @@ def view_control(events, claims, basemap, f) -> None:
     if claims.empty:
         _nothing("control claims", f)
     st.caption("Pick an outlet or a cited source in the sidebar to see one source's claims.")
-    cards = D.claim_cards(claims)
+    n_cards = len(D.national_claim_articles(claims))
+    cards = D.claim_cards(claims, limit=9)
     if cards:
-        st.markdown(f"##### National figures ({len(cards):,} articles)")
+        st.markdown(f"##### National figures ({n_cards:,} articles)")
         cols = st.columns(3)
         for i, card in enumerate(cards[:9]):
             with cols[i % 3]:
@@ -379,8 +380,8 @@ def view_control(events, claims, basemap, f) -> None:
                         st.markdown(f"> {md(quote)}")
                     if card["as_of"]:
                         st.caption(f"as of {md(card['as_of'])}")
-        if len(cards) > 9:
-            st.caption(f"{len(cards) - 9:,} more articles with national figures are in the Table view.")
+        if n_cards > len(cards):
+            st.caption(f"The {n_cards - len(cards):,} older articles with national figures are in the Table view.")
     result = D.control_map(claims, basemap)
     st.markdown("##### District and province claims")
     _map_with_evidence("control", result, events, claims, None, legend_control,
