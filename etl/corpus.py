@@ -557,13 +557,27 @@ def _is_dateline(line: str) -> bool:
 
 def content_hash(text: str, meta: dict) -> str:
     """sha256 over the text and the metadata (what decides every extracted row)."""
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    digest = hashlib.sha256(text.encode("utf-8"))
     digest.update(b"\x00")
     digest.update(json.dumps(meta, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(text: str) -> str:
+    """Lone surrogates (which JSON escapes can carry) become U+FFFD: the store is UTF-8."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+
+
 def _make_article(doc_id: str, rel: str, text: str, meta: _Meta) -> Article:
+    text = _valid_unicode(text)
+    doc_id = _valid_unicode(doc_id)
     if not text.strip():
         raise _RejectError("empty", "the article has no text")
     values = dict(meta.values)
@@ -595,4 +609,4 @@ def _make_article(doc_id: str, rel: str, text: str, meta: _Meta) -> Article:
 def _str(value) -> str | None:
     if value in (None, ""):
         return None
-    return str(value).strip() or None
+    return _valid_unicode(str(value)).strip() or None

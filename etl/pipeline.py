@@ -294,7 +294,7 @@ def documents_table(articles: list[Article]) -> pa.Table:
     spec = schema.table("documents")
     meta_fields = [f for f in spec.arrow_schema() if f.name != "text"]
     tbl = pa.Table.from_pylist(rows, schema=pa.schema(meta_fields))
-    encoded = [a.text.encode("utf-8", "surrogatepass") for a in articles]
+    encoded = [a.text.encode("utf-8") for a in articles]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     data = b"".join(encoded)

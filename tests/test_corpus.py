@@ -232,3 +232,11 @@ def test_seed_corpus_metadata():
     assert rejects == [] and len(articles) == 5
     assert all(a.published_from and a.published_to for a in articles)
     assert all(a.metadata_source == "sidecar" for a in articles)
+
+
+def test_lone_surrogates_from_json_escapes_are_replaced(tmp_path):
+    write(tmp_path, "s.json", '{"id": "s", "title": "bad \\ud800 title", "text": "Text \\udc00 here."}')
+    (article,), rejects = read_corpus(tmp_path)
+    assert rejects == []
+    assert article.text == "Text \ufffd here." and article.title == "bad \ufffd title"
+    article.text.encode("utf-8")
