@@ -47,7 +47,7 @@ def print_report(report, console: Console) -> None:
         for rej in report.rejects:
             rejects.add_row(rej.path, rej.reason, rej.detail)
         console.print(rejects)
-    console.print(f"{report.seconds:.1f} s, store generation {report.generation}", highlight=False)
+    console.print(f"{report.seconds:.2f} s, store generation {report.generation}", highlight=False)
 
 
 def etl(
