@@ -11,7 +11,8 @@
 - ``.json``: one record, a list of records, or ``{"articles"|"records"|"documents": [...]}``;
   ``.jsonl``: one record a line. A record has a text field (``text``, ``body`` or
   ``content``) and metadata fields; its doc_id is its ``id``/``doc_id``, else the file name
-  plus the record's index.
+  plus the record's index. The size cap applies to each record's text; the file itself
+  may be ``CONTAINER_FACTOR`` times the cap.
 
 Metadata comes, in this order, from front matter or the record itself, a ``corpus.json``
 sidecar in the same folder (``{"articles": [{"file": ..., "outlet": ..., ...}]}``), and
@@ -40,6 +41,8 @@ from naqsha.etl.records import Article, Reject
 
 #: Largest article file read, in bytes (override with NAQSHA_MAX_ARTICLE_BYTES).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: A .json/.jsonl file (many articles) may be this many times the per-article cap.
+CONTAINER_FACTOR = 20
 SIDECAR = "corpus.json"
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -307,11 +310,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _read_file(path: Path, rel: str, suffix: str, cap: int, sidecar: dict) -> list:
-    data = _read_bytes(path, cap)
+    container = suffix in JSON_SUFFIXES or suffix in JSONL_SUFFIXES
+    # a .json/.jsonl file holds many articles: the cap applies to each record's text,
+    # and the file may be CONTAINER_FACTOR times larger
+    data = _read_bytes(path, cap * CONTAINER_FACTOR if container else cap)
     text, _ = decode_bytes(data)
     stem = path.stem
-    if suffix in JSON_SUFFIXES or suffix in JSONL_SUFFIXES:
-        return _read_records(text, rel, stem, suffix, sidecar)
+    if container:
+        return _read_records(text, rel, stem, suffix, sidecar, cap)
     meta = _Meta()
     if suffix in MARKDOWN_SUFFIXES:
         text, front = _front_matter(text)
@@ -339,7 +345,7 @@ def _front_matter(text: str) -> tuple[str, dict]:
     return post.content, _normalise_fields(post.metadata)
 
 
-def _read_records(text: str, rel: str, stem: str, suffix: str, sidecar: dict) -> list:
+def _read_records(text: str, rel: str, stem: str, suffix: str, sidecar: dict, cap: int = DEFAULT_MAX_BYTES) -> list:
     out: list = []
     if suffix in JSONL_SUFFIXES:
         records = []
@@ -379,6 +385,10 @@ def _read_records(text: str, rel: str, stem: str, suffix: str, sidecar: dict) ->
         meta.fill(_sidecar_values(sidecar), "sidecar")
         doc_id = meta.values.pop("doc_id", None) or (stem if single else f"{stem}-{index}")
         body = body.replace("\r\n", "\n").replace("\r", "\n")
+        if len(body) > cap // 4 and len(body.encode("utf-8", "surrogatepass")) > cap:
+            out.append(Reject(where, "too_large", f"the record's text is over the {cap / 1e6:.1f} MB cap "
+                              "(NAQSHA_MAX_ARTICLE_BYTES)"))
+            continue
         try:
             out.append(_make_article(str(doc_id), where, body, meta))
         except _RejectError as exc:

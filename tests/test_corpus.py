@@ -240,3 +240,13 @@ def test_lone_surrogates_from_json_escapes_are_replaced(tmp_path):
     assert rejects == []
     assert article.text == "Text \ufffd here." and article.title == "bad \ufffd title"
     article.text.encode("utf-8")
+
+
+def test_cap_applies_per_record_in_jsonl(tmp_path, monkeypatch):
+    monkeypatch.setenv("NAQSHA_MAX_ARTICLE_BYTES", "1000")
+    lines = [json.dumps({"text": f"Record {i}. " + "word " * 150}) for i in range(5)]  # ~800 B each
+    lines.append(json.dumps({"text": "x" * 1500}))
+    write(tmp_path, "many.jsonl", "\n".join(lines) + "\n")  # ~5.5 KB: over the cap, under 20x
+    articles, rejects = read_corpus(tmp_path)
+    assert len(articles) == 5
+    assert [(r.path, r.reason) for r in rejects] == [("many.jsonl#5", "too_large")]
