@@ -80,6 +80,8 @@ _ATTR_PATTERNS = [
     re.compile(r"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence|council|police|army|defence|defense|tribal|village)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders|officers|residents|members|spokesman|spokesperson|estimates|figures))\b"),
     # "SIGAR published its quarterly report": a named source for "the report said" after it
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:published|released|issued|presented)\s+(?:its|a|an|the|their)\s+(?:[\w-]+\s+){{0,2}}(?:report|assessment|survey|study|analysis|map|tally|data|figures)\b"),
+    # "SIGAR's latest report said", "the Pentagon's assessment found"
+    re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})['’]s\s+(?:(?:latest|new|recent|quarterly|annual|last|own)\s+)?(?:report|assessment|analysis|study|survey|data|figures|estimates?|tally|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|notes|suggests|suggested|put|puts)\b"),
     re.compile(rf"\b[Cc]iting\s+(?:an?\s+|the\s+)?(?P<the>[Tt]he\s+)?(?P<src>{_NAME}{_ROLE_NOUNS})"),
     re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment|tally|count|map|survey|study)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
@@ -141,7 +143,7 @@ def find_attribution(sentence: str) -> tuple[str, int, bool] | None:
             if not src:
                 src = _clean_source(gd["src"], gd.get("the"))
             if src:
-                cand = (src, m.start(), rank < 6)
+                cand = (src, m.start(), rank < 7)
                 if best is None:
                     best = cand
                 break
@@ -223,12 +225,20 @@ def _shadow(toks: list[Tok], i: int) -> bool:
 # ------------------------------------------------------------------ figures
 
 
-def _figure_at(toks: list[Tok], i: int):
+_WORD_FIGURE_NEXT = frozenset("percent % per of out districts".split())
+
+
+def _figure_at(toks: list[Tok], i: int, words: bool = False):
     """A share or count starting at token ``i``: (value, kind, end_index) or None.
-    kind is 'percent', 'fraction' or 'count'."""
+    kind is 'percent', 'fraction' or 'count'. A number in words ("five of seven
+    districts", "twenty percent") counts before a share or district word, or anywhere
+    when ``words``."""
     t = toks[i]
     n = len(toks)
     val = parse_number_token(t.low) if t.low[:1].isdigit() else None
+    if val is None and t.low in _NUMBER_WORDS and (words or (
+            i + 1 < n and toks[i + 1].low in _WORD_FIGURE_NEXT)):
+        val = parse_number_token(t.low)
     if val is not None:
         nxt = toks[i + 1].low if i + 1 < n else ""
         if nxt == "%":
@@ -271,7 +281,7 @@ def _of_phrase(toks: list[Tok], j: int, clause: int, mention_at: dict[int, Menti
             k += 1
         elif low in ("the", "its", "their", "all", "'", "s", "country", "nation") and not (low == "country" and (k + 1 >= n or toks[k + 1].low not in ("'", "s"))):
             k += 1
-        elif low[:1].isdigit():
+        elif low[:1].isdigit() or low in _NUMBER_WORDS:
             v = parse_number_token(low)
             total = int(v) if v is not None and v == int(v) else None
             k += 1
@@ -330,6 +340,9 @@ def _figure_subject(toks, i, end, prev_fig_end, next_fig_start, clause, metonymi
     return None
 
 
+_NUMBER_WORDS = frozenset("""two three four five six seven eight nine ten eleven twelve thirteen
+fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+ninety""".split())
 _OBJECT_SKIP = frozenset("""the a an much most all large parts part of key strategic remote entire whole
 several two three four five six seven its their another more nearby""".split())
 
@@ -360,6 +373,34 @@ def _stated_total(text: str, sent: Sentence, value: float | None) -> int | None:
         v = int(m.group(1))
         if value is not None and value < v <= MAX_DISTRICTS:
             return v
+    return None
+
+
+def _measure_before(toks: list[Tok], i: int, clause: int) -> str | None:
+    """'control over districts ... 53.8 percent': the measure a control word names
+    before a bare share (districts, population, territory)."""
+    for k in range(i - 1, max(0, i - 9), -1):
+        if toks[k].clause != clause:
+            return None
+        low = toks[k].low
+        if toks[k - 1].low in ("over", "of") and toks[k - 2].low in CONTROL_WORDS if k >= 2 else False:
+            if low in ("districts", "district"):
+                return "district"
+            if low in POP_NOUNS:
+                return "population"
+            if low in TERR_NOUNS:
+                return "territory"
+    return None
+
+
+def _fronted_place(toks: list[Tok], i: int, clause: int, mention_at: dict[int, Mention]) -> Mention | None:
+    """The place a locative phrase at the head of the clause names ("In Kunduz province,
+    the Taliban have wide influence"), before token ``i``."""
+    for k in range(max(0, i - 16), i):
+        if toks[k].clause != clause:
+            continue
+        if k in mention_at and k > 0 and toks[k - 1].low in ("in", "across", "throughout"):
+            return mention_at[k]
     return None
 
 
@@ -566,8 +607,15 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
     # --- figures
     figs = []
     i = 0
+    # "Of Helmand's 14 districts, only two remain under government control": a fronted
+    # total says what the counts of its clause are out of, and where
+    front = _of_phrase(toks, 0, toks[0].clause, mention_at, province_at(toks[0].start)) if n and toks[0].low == "of" else None
+    if front is not None and (front[0] != "district" or not front[1] or front[3] >= n or toks[front[3]].text != ","):
+        front = None
+    if front is not None:
+        i = front[3]
     while i < n:
-        f = _figure_at(toks, i)
+        f = _figure_at(toks, i, words=front is not None)
         if f:
             figs.append((i, f))
             # a figure's own "of [X's] N districts" is part of it: "407" is not a second figure
@@ -597,6 +645,11 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 # "65% of the population, while the Taliban held sway over 12%": the share
                 # of what the previous figure of the sentence measured
                 prev_share = next((c for c in reversed(out) if c.metric.endswith("_share") and not c.derived), None)
+                noun_before = _measure_before(toks, i, clause)
+                if noun_before is not None and prev_share is None:
+                    # "Government control over districts fell to 53.8 percent"
+                    prev_share = Claim("", {"district": "district_share", "population": "population_share",
+                                            "territory": "territory_share"}[noun_before], "", 0, 0, "")
                 if prev_share is None and carry is not None and carry.metric.endswith("_share"):
                     prev_share = carry  # "... 54 percent of districts. It said the Taliban controlled 12 percent."
                 if prev_share is None or (end < n and toks[end].low.isalpha() and toks[end].low not in ("and", "while", "of")):
@@ -604,7 +657,7 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 noun = {"district_share": "district", "population_share": "population", "territory_share": "territory"}[prev_share.metric]
                 of_total, stop = prev_share.of_total, end
                 scope_m = prev_share_scope.get(id(prev_share))
-                carried_scope = prev_share.scope
+                carried_scope = prev_share.scope or None
             else:
                 noun, of_total, scope_m, stop = ph
             metric = {"district": "district_share", "population": "population_share", "territory": "territory_share"}[noun]
@@ -621,6 +674,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if stop + 1 < n and toks[stop].low in ("in", "of") and stop + 1 in mention_at:
                     scope_m = mention_at[stop + 1]
                     stop += 2
+            elif front is not None and toks[i].clause == toks[0].clause:
+                of_total, scope_m, stop = front[1], front[2], end
             elif prev_count is not None and i > 0 and (toks[i - 1].low in CONTROL_WORDS or toks[i - 1].low in HOLD_WORDS) and (
                     end >= n or not toks[end].low.isalpha() or toks[end].low in ("and", "while", "whereas")):
                 # "72 of 407 districts, while the Taliban control 63": the same measure
@@ -733,6 +788,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 territorial = True
         if not territorial and i >= 2 and toks[i - 2].low == "under":
             territorial = True  # "areas under Taliban control"
+        if scope_m is None:
+            scope_m = _fronted_place(toks, i, clause, mention_at)  # "In Helmand, ... under Taliban control"
         if not territorial:
             continue
         if _foreign_only(toks, clause, mention_at, scope_m):

@@ -213,8 +213,9 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
         sp.metonymy = True  # 'Kabul ruling regime', 'Kabul high officials'
     before = [t.norm for t in tokens[max(0, sp.i - 2):sp.i]]
     cities = any(c.level == "city" for c in sp.cands)
-    if cities and len(before) == 2 and before[1] == "in" and before[0] in SEAT_BEFORE:
-        sp.metonymy = True  # 'the government in Kabul'
+    shadow = sp.i >= 3 and tokens[sp.i - 3].norm in ("shadow", "parallel", "provincial", "local")
+    if cities and len(before) == 2 and before[1] == "in" and before[0] in SEAT_BEFORE and not shadow:
+        sp.metonymy = True  # 'the government in Kabul' (not 'a shadow government in Ghazni')
 
 
 def touching_list(doc: Doc, sp: Span) -> bool:

@@ -394,7 +394,7 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
                 hit = _nearest_trigger(s, a, b, set(range(clause)), published_year, max_dist=40)
             if hit and hit[2] == NEGOTIATION and (
                     (toks[hit[1]].low in DIPLO_PERSONS and _speaks(s, hit[1]))
-                    or _speech_between(toks, hit[1], a, b)):
+                    or _speech_between(toks, hit[1], a, b) or _speech_venue(toks, g)):
                 # 'In Moscow, Russia's envoy said ...', 'Speaking in Islamabad, the minister
                 # said ... the peace process': a statement made there, not talks
                 hit = None
@@ -432,7 +432,8 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
         out.append((NEGOTIATION, "direct", {clause}))
     elif glow in DOBJ_NEG and not _negated(toks, g):
         out.append((NEGOTIATION, "direct", {clause}))
-    elif glow in DOBJ_VIOL and not _negated(toks, g) and not _hypothetical(toks, g) and g2 not in AUX:
+    elif glow in DOBJ_VIOL and not _negated(toks, g) and not _hypothetical(toks, g) and (
+            g2 not in AUX or g2 in ("has", "have", "had")):  # 'have besieged X', not 'was attacked'
         # "X attacked Y": Y is where it happened (a passive "was attacked" is handled below)
         out.append((VIOLENCE, "direct", {clause}))
 
@@ -523,6 +524,14 @@ def _speech_between(toks: list[Tok], i: int, a: int, b: int) -> bool:
     trigger is what was said, the place where it was said."""
     lo, hi = (i + 1, a) if i < a else (b, i)
     return any(toks[k].low in SPEECH or toks[k].low == "speaking" for k in range(lo, hi))
+
+
+def _speech_venue(toks: list[Tok], g: int) -> bool:
+    """The preposition at ``g`` says where something was said: 'said in X', 'told
+    reporters in X', 'speaking at X'."""
+    prev = toks[g - 1].low if g > 0 else ""
+    return prev in SPEECH or prev in ("speaking", "reporters", "journalists") or (
+        prev in ("today", "yesterday", "later", "earlier") and g > 1 and toks[g - 2].low in SPEECH)
 
 
 def _speaks(s: _Sent, i: int) -> bool:

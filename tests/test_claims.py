@@ -283,3 +283,25 @@ def test_a_bare_figure_measures_what_the_figure_before_measured():
                 "It said the Taliban controlled 12 percent.")
     assert [(c.subject, c.metric, c.value, c.attributed_to) for c in cs] == [
         ("government", "district_share", 54.0, "SIGAR"), ("taliban", "district_share", 12.0, "SIGAR")]
+
+
+def test_numbers_in_words_and_a_fronted_total():
+    cs = claims("In Kunduz province, the Taliban control five of seven districts, officials said.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 5.0, 7, "AF-KDZ")]
+    cs = claims("Of Helmand's 14 districts, only two remain fully under government control.")
+    assert [tup(c) for c in cs] == [("government", "district_count", 2.0, 14, "AF-HEL")]
+    assert claims("The Taliban killed two soldiers and wounded five in Helmand.") == []
+
+
+def test_a_share_of_the_measure_a_control_word_names():
+    cs = claims("Government control over districts fell to 53.8 percent, according to data from Resolute Support.")
+    assert [(c.subject, c.metric, c.value, c.scope, c.attributed_to) for c in cs] == [
+        ("government", "district_share", 53.8, "AFG", "Resolute Support")]
+    cs = claims("Insurgents now control or influence about 14.5 percent of districts, SIGAR's latest report said.")
+    assert cs[0].attributed_to == "SIGAR"
+
+
+def test_a_fronted_place_is_the_scope_of_a_qualitative_claim():
+    cs = claims("In Helmand, most of the territory is under Taliban control.")
+    assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL")]
+    assert claims("In Helmand, the government has lost control of the situation, critics say.") == []

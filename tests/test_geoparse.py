@@ -373,3 +373,10 @@ def test_unknown_villages_in_apposition_are_contained(gaz):
     got = {m.text: m.place.place_key for m in parse(
         gaz, "Residents of Khanabad, a village in Wardak's Sayedabad district, fled.").mentions}
     assert got["Khanabad"] == "AF-WAR/Saydabad"
+
+
+def test_a_shadow_government_in_a_place_is_no_metonymy(gaz):
+    (m,) = parse(gaz, "The Taliban run a shadow government in Ghazni.").mentions
+    assert not m.metonymy
+    (m,) = parse(gaz, "Critics of the government in Kabul were arrested.").mentions
+    assert m.metonymy

@@ -363,3 +363,9 @@ def test_what_is_said_in_a_city_makes_no_talks_there():
     assert pairs("The talks will resume soon, the envoy told reporters in Tashkent.") == set()
     assert pairs("The envoy said in Doha that the talks had resumed.") == set()
     assert pairs("Talks between the two sides resumed in Doha, officials said.") == {("Doha", "negotiation")}
+
+
+def test_said_in_a_city_and_perfect_tense_sieges():
+    assert pairs("Russia's foreign minister said in Moscow that the conference would be held next month.") == set()
+    assert pairs("Taliban fighters have besieged Gereshk for two weeks.") == {("Gereshk", "violence")}
+    assert pairs("Gereshk was attacked by the Taliban.") == {("Gereshk", "violence")}
