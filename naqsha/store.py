@@ -167,6 +167,7 @@ def write_tables(tables: dict[str, pd.DataFrame], root: str | os.PathLike | None
     with _lock(root):
         previous = _live_generation(root)
         tmp = Path(tempfile.mkdtemp(prefix=".gen-", dir=root))
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a store is shared with its readers
         try:
             for name, tbl in arrow.items():
                 pq.write_table(tbl, tmp / f"{name}.parquet", compression="zstd")
