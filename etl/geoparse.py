@@ -27,7 +27,7 @@ from naqsha.etl.contained import apply_containers, contained_places, find_contai
 from naqsha.etl.gazetteer import Gazetteer
 from naqsha.etl.name_context import fuzzy_spans, list_fuzzy_spans, read_context
 from naqsha.etl.records import Article, GeoparseResult, Mention
-from naqsha.etl.resolve import choose, doc_context
+from naqsha.etl.resolve import choose, doc_context, harmonise_lists
 from naqsha.etl.spans import Doc, find_spans, token_sentences
 from naqsha.etl.text import split_sentences, tokenize
 
@@ -56,6 +56,7 @@ def geoparse(article: Article, gazetteer: Gazetteer) -> GeoparseResult:
         if not sp.dropped:
             sp.chosen = choose(sp, ctx)
     apply_containers(doc)
+    harmonise_lists(doc)
     resolved = [sp for sp in doc.spans if not sp.dropped and sp.chosen is not None]
     resolved += contained_places(doc, gazetteer, resolved)
     resolved.sort(key=lambda sp: sp.start)

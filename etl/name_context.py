@@ -50,12 +50,17 @@ def _list_end(doc: Doc, j: int) -> int:
     """The token after the last member of a list that starts right before token j
     ("Urzugan and Ghazni provinces": from after 'Urzugan' to 'provinces')."""
     tokens = doc.tokens
-    while j < len(tokens) and j > 0 and doc.tok_sent[j] == doc.tok_sent[j - 1]:
+    after_conj = False
+    for _ in range(24):  # a list of a dozen members at most: linear on any input
+        if not (j < len(tokens) and j > 0 and doc.tok_sent[j] == doc.tok_sent[j - 1]):
+            break
         gap = doc.gap(j - 1, j)
-        if tokens[j].norm in ("and", "or") and gap.strip() in ("", ","):
+        if tokens[j].norm in ("and", "or") and gap.strip() in ("", ",") and not after_conj:
             j += 1
+            after_conj = True
             continue
-        if LIST_GAP.match(gap) and tokens[j].is_capitalised:
+        if (LIST_GAP.match(gap) or (after_conj and not gap.strip())) and tokens[j].is_capitalised:
+            after_conj = False
             k = j + 1
             while k < len(tokens) and doc.caps[k] and doc.joined(k - 1, k):
                 k += 1
@@ -100,7 +105,7 @@ def _carry_list_cue(doc: Doc, gaz: Gazetteer) -> None:
     head = None  # the first member of the list the current span belongs to
     for a, b in zip(spans, spans[1:]):
         head = head if head is not None else a
-        if not _listed(doc, a, b):
+        if not listed(doc, a, b):
             head = None
             continue
         if b.cue is None and a.cue in ("district", "province") and head.i >= 2 and (
@@ -110,7 +115,7 @@ def _carry_list_cue(doc: Doc, gaz: Gazetteer) -> None:
             b.stopname = False
 
 
-def _listed(doc: Doc, a: Span, b: Span) -> bool:
+def listed(doc: Doc, a: Span, b: Span) -> bool:
     """Span b follows span a in a list: 'A and B', 'A, B', 'A, and B'."""
     between = doc.tokens[a.j:b.i]
     if a.sent != b.sent or len(between) > 1 or any(t.norm not in ("and", "or") for t in between):

@@ -121,3 +121,22 @@ def _best_of(pool: list[Candidate], ctx: DocContext) -> Candidate | None:
     in_context = [c for c in pool if (c.adm1 and c.adm1 in ctx.adm1) or (
         c.level == "city" and c.adm0 in ctx.countries)]
     return max(in_context or pool, key=lambda c: (c.population, -len(c.key)))
+
+
+def harmonise_lists(doc: Doc) -> None:
+    """Places listed together are units of one level: 'Sangin and Kajaki fell' names two
+    districts, so the town of Sangin gives way to its district when a listed neighbour is
+    a district (and no unit word chose the town)."""
+    from naqsha.etl.name_context import listed
+
+    spans = [sp for sp in doc.spans if not sp.dropped and sp.chosen is not None]
+    for a, b in zip(spans, spans[1:]):
+        if not listed(doc, a, b):
+            continue
+        for town, other in ((a, b), (b, a)):
+            if (town.chosen.level == "city" and town.cue is None and other.chosen.level == "district"
+                    and town.chosen.adm0 == "AFG"):
+                districts = [c for c in town.cands if c.level == "district"
+                             and c.adm1 == town.chosen.adm1 and c.adm2 == town.chosen.adm2]
+                if districts:
+                    town.chosen = districts[0]

@@ -380,3 +380,12 @@ def test_a_shadow_government_in_a_place_is_no_metonymy(gaz):
     assert not m.metonymy
     (m,) = parse(gaz, "Critics of the government in Kabul were arrested.").mentions
     assert m.metonymy
+
+
+def test_units_listed_before_a_plural_unit_word_or_with_districts_are_districts(gaz):
+    got = found(gaz, "Fighting had also spread to Chimtal and Charbolak districts, officials said.")
+    assert got["Chimtal"] == "AF-BAL/Chimtal" and got["Charbolak"] == "AF-BAL/Chahar Bolak"
+    assert found(gaz, "Heavy fighting raged in Sangin, Nad Ali and Musa Qala districts.")["Sangin"] == "AF-HEL/Sangin"
+    assert found(gaz, "Sangin and Kajaki fell to the Taliban last year.")["Sangin"] == "AF-HEL/Sangin"
+    towns = found(gaz, "Taliban fighters attacked Tarinkot, Maimana and Sheberghan.")
+    assert all(gaz.place(k).level == "city" for k in towns.values())
