@@ -13,13 +13,22 @@
 - "the rest ... under Taliban control" after a share gives the complement, marked
   ``derived``.
 
-Subjects are ``government`` (the Afghan government; a foreign government is never the
-subject), ``taliban`` and ``contested``. The scope is the Afghan place the figure or
-the control word names (a province, a district) from the geoparse, else ``AFG``. The
-attribution is the source the sentence cites ("according to the New York Times", "a
-Reuters report said", "citing Pakistani officials", "SIGAR said"), carried to the next
-sentence of the same paragraph when that one cites nothing, else null (the article's
-own claim). ``as_of`` comes from "as of October 2018", "starting in 2017", "in 2018".
+Subjects are actors: ``government`` (the Afghan government; a foreign government is
+never the subject) and ``taliban``. "Contested" is a category, not an actor: "30
+percent are contested" is no claim, "contested by the Taliban" is the Taliban's, and
+"the Taliban control or contest more than half of Helmand's 14 districts" is recorded as
+the Taliban's ``district_share`` 50 (the bound the text states; the record has no
+approximation flag). The scope is the Afghan place the figure or the control word names
+(a province, a district; "the province's 19 districts" is the province named last; a
+fronted "In Helmand, ..."), else ``AFG`` (the role extractor then reports AFG from the
+claim when the text never names it). A count takes the district total its sentence or
+the sentence before states ("Of the country's 407 districts, ... 59 districts"). The
+attribution is the source the sentence cites ("according to the New York Times",
+"according to local officials", "a Reuters report said", "citing Pakistani officials",
+"SIGAR said"), carried to the next sentence of the same paragraph when that one cites
+nothing; "the report said" / "it said" take the source of the sentence before (else the
+nearest explicit one); otherwise null (the article's own claim). ``as_of`` comes from
+"as of October 2018", "starting in 2017", "in 2018".
 
 Guards: percentages above 100, counts above their total or above ``MAX_DISTRICTS``, and
 totals above ``MAX_DISTRICTS`` are never stored; numbers that are not about control

@@ -112,7 +112,7 @@ HOSTED_BY = frozenset("hosted convened".split())
 DOBJ_NEG = frozenset("visit visits visited visiting toured tour tours".split())
 DOBJ_VIOL = frozenset("""attacked attack attacks attacking bombed shelled stormed raided besieged overran
 overrun invaded invade hit struck targeted captured seized shelling bombing encircled encircling
-besieging surrounded""".split())
+besieging surrounded retook recaptured retaken overwhelmed""".split())
 HOST_VERBS = frozenset("hosted hosts host hosting".split())
 PASSIVE_VIOL = frozenset("""attacked hit bombed shelled stormed overrun besieged targeted captured seized
 struck rocked shaken raided ambushed""".split())

@@ -369,3 +369,8 @@ def test_said_in_a_city_and_perfect_tense_sieges():
     assert pairs("Russia's foreign minister said in Moscow that the conference would be held next month.") == set()
     assert pairs("Taliban fighters have besieged Gereshk for two weeks.") == {("Gereshk", "violence")}
     assert pairs("Gereshk was attacked by the Taliban.") == {("Gereshk", "violence")}
+
+
+def test_retaking_a_place_is_violence_there():
+    assert pairs("Afghan forces recaptured Musa Qala after a week of fighting.") == {("Musa Qala", "violence")}
+    assert pairs("The army retook Kandahar city.") == {("Kandahar", "violence")}
