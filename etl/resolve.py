@@ -3,7 +3,11 @@
 A province, its capital city or its centre district (Ghazni, Kandahar, Herat); which of
 two districts of one name (Arghandab in Kandahar or Zabul); which city of one name: the
 unit word, the dateline and the rest of the document (the provinces it names, the
-countries it names) decide.
+countries it names) decide. A bare name shared by a district and its town ("in
+Tarinkot", "militia from Pul-i-Khumri") is the town; "Tarinkot district", a list with
+other districts ("Sangin and Kajaki") or a plural unit word make it the district. A
+province's name stays the province unless "the city of X", "X city", a dateline or "the
+outskirts/west of X" says the town.
 """
 
 from __future__ import annotations
