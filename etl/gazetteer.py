@@ -103,6 +103,19 @@ def consonant_skeleton(key: str) -> str:
     return "".join(out)
 
 
+_VOWEL_SPELLINGS = (("oo", "u"), ("ou", "u"), ("ee", "i"), ("aa", "a"), ("ey", "i"))
+
+
+@lru_cache(maxsize=8192)
+def vowel_spelling(compact: str) -> str:
+    """English spellings of Dari/Pashto vowels made one: 'Wardooj' and 'Warduj', 'Deh
+    Yak' and 'Dih Yak' agree ('oo', 'ou' -> 'u'; 'ee' -> 'i'; 'e' between consonants ->
+    'i')."""
+    for a, b in _VOWEL_SPELLINGS:
+        compact = compact.replace(a, b)
+    return compact.replace("e", "i")
+
+
 @dataclass
 class Gazetteer:
     places: dict[str, Candidate] = field(default_factory=dict)
@@ -161,6 +174,7 @@ class Gazetteer:
             return []
         limit = 2 if len(compact) >= 10 else 1
         skeleton = consonant_skeleton(key)
+        vowels = vowel_spelling(compact)
         found: dict[str, Candidate] = {}
         for name, keys in self.afghan_names.items():
             other = name.replace(" ", "")
@@ -168,7 +182,7 @@ class Gazetteer:
                 continue
             if OSA.distance(compact, other, score_cutoff=limit) <= limit or (
                 len(skeleton) >= 4 and consonant_skeleton(name) == skeleton
-            ):
+            ) or vowels == vowel_spelling(other):
                 for k in keys:
                     found[k] = self.places[k].via("fuzzy")
         return list(found.values())

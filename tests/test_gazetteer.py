@@ -171,3 +171,9 @@ def test_small_towns_named_like_their_district_are_cities(gaz):
     (town,) = [c for c in gaz.lookup("Tarinkot") if c.level == "city"]
     assert town.adm1 == "AF-URU" and gaz.towns["AF-URU/Tirin Kot"] == town.key
     assert not [c for c in gaz.lookup("Doha") if c.adm1]  # foreign cities: no Afghan unit
+
+
+def test_fuzzy_vowel_spellings_of_one_name(gaz):
+    assert [c.key for c in gaz.fuzzy("wardooj")] == ["AF-BDS/Warduj"]
+    assert [c.key for c in gaz.fuzzy("dehrawood")] == ["AF-URU/Dihrawud"]
+    assert gaz.fuzzy("weather") == [] and gaz.fuzzy("secretary") == []
