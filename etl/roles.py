@@ -93,6 +93,10 @@ REACH_VERBS = frozenset("reached reaching reaches engulfed".split())
 # only speaks ("In Moscow, Russia's envoy said ...").
 DIPLO_PERSONS = frozenset("""envoy envoys diplomat diplomats negotiator negotiators delegation
 delegations delegates mediator mediators""".split())
+# 'officials in Kabul said ...': where the speaker sits, when the sentence names the
+# place of the event too.
+SPEAKER_NOUNS = frozenset("""officials official authorities sources spokesman spokesperson
+spokeswoman diplomats ministry leaders""".split())
 SPEECH = frozenset("""said says say told tells added stated declared noted insisted warned argued
 claimed announced remarked""".split())
 # "regained control of X after days of fighting": X is where the fighting was.
@@ -387,6 +391,10 @@ def _link(s: _Sent, a: int, b: int, m: Mention, published_year) -> list[tuple[st
             pass
         elif g2 in TOPIC_NOUNS and glow == "in":
             pass  # "a conference on peace and security in Afghanistan": the topic's place
+        elif glow in ("in", "at") and (
+                (g > 0 and toks[g - 1].low in ("speaking", "reporters", "journalists"))
+                or (g2 in SPEAKER_NOUNS and _other_place(s, a))):
+            pass  # 'speaking in Kabul, condemned the attack in Kunduz', 'officials in Kabul said'
         else:
             hit = _nearest_trigger(s, a, b, {clause}, published_year)
             if hit is None and _elliptical(s, g, b, clause):
@@ -524,6 +532,12 @@ def _speech_between(toks: list[Tok], i: int, a: int, b: int) -> bool:
     trigger is what was said, the place where it was said."""
     lo, hi = (i + 1, a) if i < a else (b, i)
     return any(toks[k].low in SPEECH or toks[k].low == "speaking" for k in range(lo, hi))
+
+
+def _other_place(s: _Sent, a: int) -> bool:
+    """The sentence names another place than the mention at token ``a``."""
+    mine = s.mention_at.get(a)
+    return any(mi != mine for mi in s.mention_at.values())
 
 
 def _speech_venue(toks: list[Tok], g: int) -> bool:

@@ -374,3 +374,11 @@ def test_said_in_a_city_and_perfect_tense_sieges():
 def test_retaking_a_place_is_violence_there():
     assert pairs("Afghan forces recaptured Musa Qala after a week of fighting.") == {("Musa Qala", "violence")}
     assert pairs("The army retook Kandahar city.") == {("Kandahar", "violence")}
+
+
+def test_where_a_speaker_sits_is_not_where_the_attack_was():
+    assert pairs("The President, speaking in Kabul, condemned the attack in Kunduz.") == {("Kunduz", "violence")}
+    assert pairs("Officials in Kabul said 20 people were killed in the attack in Kunduz.") == {("Kunduz", "violence")}
+    assert pairs("The attack in Kunduz was condemned by officials in Kabul.") == {("Kunduz", "violence")}
+    # the only place named: officials there speak of what happened there
+    assert pairs("Officials in Kunduz said 20 people were killed in the attack.") == {("Kunduz", "violence")}
