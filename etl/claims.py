@@ -95,7 +95,7 @@ _ATTR_PATTERNS = [
     re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<src>{_NAME})\s+(?:report|analysis|assessment|study|survey|tally|estimate|map)\s+(?:said|says|found|finds|showed|shows|estimated|estimates|noted|concluded|suggests|suggested)\b"),
     re.compile(rf"\b(?:data|figures|estimates|reports?|analysis|assessment|tally|count|map|survey|study)\s+(?:from|by|of)\s+(?P<the>[Tt]he\s+)?(?P<src>{_NAME})"),
     # "provincial officials said", "Afghan security sources say"
-    re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence|council|police|army)\s+){1,3}(?:officials|sources|commanders|analysts|diplomats|elders|member|members|spokesman|spokesperson))(?:\s+(?:at|in|from|of|with)\s+(?:the\s+)?[\w-]+){0,2}\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
+    re.compile(r"\b(?P<src>(?:(?:[A-Z][\w-]+|provincial|local|district|government|security|military|senior|western|intelligence|council|police|army)\s+){1,3}(?:officials|official|sources|source|commanders|commander|analysts|diplomats|elders|member|members|spokesman|spokesperson))(?:\s+(?:at|in|from|of|with)\s+(?:the\s+)?[\w-]+){0,2}\s+(?:said|say|says|told|estimate|estimated|reported)\b"),
     re.compile(rf"(?P<the>\b[Tt]he\s+)?(?P<src>{_NAME})\s+(?:said|says|reported|reports|estimates|estimated|found|finds|noted|notes|claimed|claims|assessed|assesses)\b"),
 ]
 _UNSET = object()

@@ -305,3 +305,10 @@ def test_a_fronted_place_is_the_scope_of_a_qualitative_claim():
     cs = claims("In Helmand, most of the territory is under Taliban control.")
     assert [(c.subject, c.metric, c.scope) for c in cs] == [("taliban", "qualitative", "AF-HEL")]
     assert claims("In Helmand, the government has lost control of the situation, critics say.") == []
+
+
+def test_a_count_of_the_districts_in_a_province_with_a_single_official():
+    cs = claims("Five of the seven districts in Kunduz are under Taliban control, a local official said.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 5.0, 7, "AF-KDZ")]
+    assert cs[0].attributed_to == "local official"
+    assert claims("The Taliban control two of the main highways into Kandahar.") == []
