@@ -51,6 +51,9 @@ from naqsha.etl.records import Article, Claim, GeoparseResult, Mention, Sentence
 
 #: Afghanistan has about 400 districts; no figure of districts can exceed this.
 MAX_DISTRICTS = 500
+#: No province has more districts than this (Ghazni, Herat: about 19): a smaller total
+#: is a province's.
+PROVINCE_MAX_DISTRICTS = 30
 
 _CUE = re.compile(r"control|influence|district|percent|per cent|%|population|territor|shadow\s+government|\bsway\b|\bgrip\b|contested|\bfell\b|seized|captured|overr[au]n|\bheld\b|\bholds?\b|\brule\b|half|third|quarter", re.I)
 
@@ -710,6 +713,8 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 if q in mention_at and toks[q].clause == clause and _scope_of(mention_at[q], "") != "":
                     scope_m = mention_at[q]
                     break
+        if scope_m is None and carried_scope is None and of_total is not None and of_total <= PROVINCE_MAX_DISTRICTS:
+            scope_m = province_at(toks[i].start)  # "7 of the 19 districts": a province's, the one named last
         if _foreign_only(toks, clause, mention_at, scope_m):
             continue  # "the government of Iraq controls 90% of the territory"
         scope = _scope_of(scope_m) if scope_m is not None or carried_scope is None else carried_scope

@@ -312,3 +312,10 @@ def test_a_count_of_the_districts_in_a_province_with_a_single_official():
     assert [tup(c) for c in cs] == [("taliban", "district_count", 5.0, 7, "AF-KDZ")]
     assert cs[0].attributed_to == "local official"
     assert claims("The Taliban control two of the main highways into Kandahar.") == []
+
+
+def test_a_small_total_is_the_province_named_last():
+    cs = claims("In Zabul, fighting has intensified. The Taliban now hold 7 of the 11 districts.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 7.0, 11, "AF-ZAB")]
+    cs = claims("The Taliban now hold 7 of the 11 districts.")
+    assert [tup(c) for c in cs] == [("taliban", "district_count", 7.0, 11, "AFG")]  # no province named
