@@ -112,18 +112,39 @@ def _round_coords(obj, nd: int = 4):
     return obj
 
 
+def _simplified(gdf, tolerance: float):
+    import shapely
+
+    geoms = np.asarray(gdf.geometry.values)
+    if not tolerance:
+        return geoms
+    try:  # keeps shared edges shared (no slivers between districts)
+        return shapely.coverage_simplify(geoms, tolerance)
+    except Exception:  # not a valid coverage: simplify each polygon on its own
+        return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
+def edge_paths(gdf, tolerance: float, nd: int = 3) -> list[list[list[float]]]:
+    """The boundaries of a polygon coverage as merged paths, each shared edge once: half
+    the vertices of outlining every polygon, and far cheaper for the browser to draw
+    than polygon strokes (about 3 s less on a first draw under software WebGL)."""
+    import shapely
+
+    geoms = [g for g in _simplified(gdf, tolerance) if g is not None and not g.is_empty]
+    if not geoms:
+        return []
+    merged = shapely.line_merge(shapely.unary_union(shapely.boundary(np.asarray(geoms))))
+    lines = getattr(merged, "geoms", [merged])
+    return [[[round(x, nd), round(y, nd)] for x, y in line.coords] for line in lines if not line.is_empty]
+
+
 def geometry_dicts(gdf, tolerance: float = 0.0, nd: int = 4) -> list[dict]:
     """GeoJSON geometry dicts for a GeoDataFrame, optionally simplified (degrees) and
     with coordinates rounded to ``nd`` decimals (4 is about 10 m): the browser gets a
     few hundred kilobytes instead of megabytes."""
     import shapely
 
-    geoms = gdf.geometry.values
-    if tolerance:
-        try:  # keeps shared edges shared (no slivers between districts)
-            geoms = shapely.coverage_simplify(np.asarray(geoms), tolerance)  # noqa: F841
-        except Exception:  # not a valid coverage: simplify each polygon on its own
-            geoms = shapely.simplify(np.asarray(geoms), tolerance, preserve_topology=True)
+    geoms = _simplified(gdf, tolerance)
     out = []
     for g in geoms:
         if g is None or g.is_empty:
@@ -141,6 +162,8 @@ class Basemap:
     provinces: pd.DataFrame            # adm1, name, lon, lat, geometry (GeoJSON dict)
     districts: pd.DataFrame            # district_id, adm2, adm1, province, lon, lat, geometry
     countries: pd.DataFrame = field(default_factory=pd.DataFrame)  # iso_a3, name, geometry
+    province_edges: list = field(default_factory=list)  # shared edges drawn once, as paths
+    district_edges: list = field(default_factory=list)
 
     def province_names(self) -> dict[str, str]:
         return dict(zip(self.provinces["adm1"], self.provinces["name"]))
@@ -194,7 +217,8 @@ def prepare_basemap(provinces, districts, countries=None, district_tolerance: fl
     prov = prov[prov["geometry"].notna()].reset_index(drop=True)
     dist = dist[dist["geometry"].notna()].reset_index(drop=True)
     ctry = ctry[ctry["geometry"].notna()].reset_index(drop=True)
-    return Basemap(prov, dist, ctry)
+    return Basemap(prov, dist, ctry, province_edges=edge_paths(provinces, pt, nd),
+                   district_edges=edge_paths(districts, dt, nd))
 
 
 # --- aggregation -------------------------------------------------------------------------
@@ -273,11 +297,18 @@ def _fatality_text(fat, approx) -> str:
     return f"{'about ' if approx else ''}{n:,} {'death' if n == 1 else 'deaths'} stated"
 
 
-def point_radius(fatalities) -> float:
-    """Circle radius in pixels: area grows with the deaths stated."""
-    if fatalities is None or (isinstance(fatalities, float) and math.isnan(fatalities)):
-        return 5.0
-    return float(min(40.0, 5.0 + 2.2 * math.sqrt(max(0.0, float(fatalities)))))
+MIN_RADIUS, MAX_RADIUS = 5.0, 30.0
+
+
+def point_radius(value, largest=None) -> float:
+    """Circle radius in pixels: area proportional to ``value`` (deaths stated, or reports)
+    relative to the ``largest`` on the map, so small and large stores both read well.
+    Without a figure: the smallest circle."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not value or value <= 0:
+        return MIN_RADIUS
+    top = float(largest) if largest and not (isinstance(largest, float) and math.isnan(largest)) else float(value)
+    top = max(top, 1.0)
+    return float(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(float(value), top) / top))
 
 
 def _rgba(rgb, alpha) -> list[int]:
@@ -315,14 +346,51 @@ def province_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str 
                          n=n, fill=_rgba(rgb, 45), line=_rgba(rgb, 150), lw=5)
         else:
             props = dict(title=f"{row.name} province", detail="", key=f"province:{row.adm1}",
-                         n=0, fill=list(BASE_FILL), line=list(BASE_PROVINCE_LINE), lw=1.2)
+                         n=0, fill=list(BASE_FILL), line=list(BASE_PROVINCE_LINE), lw=0)
         features.append(_feature(row.geometry, props))
+    return fill_layer(features, layer_id)
+
+
+def fill_layer(features: list[dict], layer_id: str) -> pdk.Layer:
+    """Polygons filled, not stroked (outlines are :func:`outline_layer`), pickable for
+    tooltips and selection."""
     return pdk.Layer(
         "GeoJsonLayer", id=layer_id, data={"type": "FeatureCollection", "features": features},
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-        get_line_color="properties.line", get_line_width="properties.lw",
-        line_width_units='"pixels"', auto_highlight=True, highlight_color=[255, 255, 255, 60],
+        pickable=True, stroked=False, filled=True, get_fill_color="properties.fill",
+        auto_highlight=True, highlight_color=[255, 255, 255, 70],
     )
+
+
+def _rings(geometry: dict) -> list:
+    if geometry["type"] == "Polygon":
+        return geometry["coordinates"][:1]
+    if geometry["type"] == "MultiPolygon":
+        return [poly[0] for poly in geometry["coordinates"]]
+    return []
+
+
+#: Beyond this many districts with reports, their outlines are not drawn (the tint shows
+#: them, and the base edges separate them): drawing hundreds of polygon outlines is what
+#: makes a first draw slow.
+MAX_OUTLINED_DISTRICTS = 120
+
+
+def outline_layer(basemap: Basemap, layers: list[pdk.Layer], layer_id: str = "outlines") -> pdk.Layer:
+    """One PathLayer for every line on the map: district edges (thin), province edges,
+    then the outlines of the features given a line width in ``layers`` (places with
+    reports), each shared edge drawn once for the base."""
+    paths = [{"p": e, "c": list(BASE_DISTRICT_LINE), "w": 0.5} for e in basemap.district_edges]
+    paths += [{"p": e, "c": list(BASE_PROVINCE_LINE), "w": 1.1} for e in basemap.province_edges]
+    for layer in layers:
+        data = layer.data if isinstance(layer.data, dict) else {"features": []}
+        marked = [f for f in data.get("features", []) if f["properties"].get("lw")]
+        if layer.id == "districts" and len(marked) > MAX_OUTLINED_DISTRICTS:
+            continue
+        for f in marked:
+            for ring in _rings(f["geometry"]):
+                paths.append({"p": ring, "c": f["properties"]["line"], "w": f["properties"]["lw"]})
+    return pdk.Layer("PathLayer", id=layer_id, data=paths, get_path="p", get_color="c", get_width="w",
+                     width_units='"pixels"', pickable=False, joint_rounded=True)
 
 
 def district_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str = "violence",
@@ -350,14 +418,9 @@ def district_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str 
                          fill=_rgba(rgb, _tint(n, n_max, 50, 170)), line=_rgba(rgb, 255), lw=2)
         else:
             props = dict(title=title, detail="", key=f"district:{row.district_id}", n=0,
-                         fill=[0, 0, 0, 0], line=list(BASE_DISTRICT_LINE), lw=0.5)
+                         fill=[0, 0, 0, 0], line=list(BASE_DISTRICT_LINE), lw=0)
         features.append(_feature(row.geometry, props))
-    return pdk.Layer(
-        "GeoJsonLayer", id=layer_id, data={"type": "FeatureCollection", "features": features},
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-        get_line_color="properties.line", get_line_width="properties.lw",
-        line_width_units='"pixels"', auto_highlight=True, highlight_color=[255, 255, 255, 70],
-    )
+    return fill_layer(features, layer_id)
 
 
 def point_records(agg: pd.DataFrame, role: str, what: str = "report") -> list[dict]:
@@ -365,16 +428,18 @@ def point_records(agg: pd.DataFrame, role: str, what: str = "report") -> list[di
     the number of reports (other roles)."""
     rgb = ROLE_COLORS.get(role, (90, 90, 90))
     records = []
+    top_fat = pd.to_numeric(agg["fatalities"], errors="coerce").max() if len(agg) else None
+    top_n = agg["n"].max() if len(agg) else None
     for a in agg.itertuples(index=False):
         n = int(a.n)
         detail = f"{plural(n, what)} ({plural(int(a.n_docs), 'article')})\n{_date_span(a.first, a.last)}"
         if role == "violence":
             detail += "\n" + _fatality_text(a.fatalities, a.approx)
-            radius = point_radius(a.fatalities)
+            radius = point_radius(a.fatalities, top_fat)
             stated = not (a.fatalities is None or (isinstance(a.fatalities, float) and math.isnan(a.fatalities)))
             fill = _rgba(rgb, 190) if stated else _rgba(rgb, 25)
         else:
-            radius = float(min(30.0, 6.0 + 4.0 * math.sqrt(n)))
+            radius = point_radius(n, top_n)
             fill = _rgba(rgb, 200)
         records.append(dict(
             title=f"{a.name}", detail=detail + f"\n{precision_label(a.precision)}",
@@ -447,13 +512,13 @@ def precision_map(events: pd.DataFrame, basemap: Basemap, role: str, what: str =
     prov_agg = aggregate_places(parts["provinces"])
     dist_agg = aggregate_places(parts["districts"])
     pt_agg = aggregate_places(parts["points"])
-    layers = [
-        province_layer(basemap, prov_agg, role, what),
-        district_layer(basemap, dist_agg, role, what),
-        point_layer(point_records(pt_agg, role, what)),
-    ]
+    fills = [province_layer(basemap, prov_agg, role, what), district_layer(basemap, dist_agg, role, what)]
+    layers = [*fills, outline_layer(basemap, fills), point_layer(point_records(pt_agg, role, what))]
     n_drawn = len(parts["points"]) + len(parts["districts"]) + len(parts["provinces"])
     notes = []
+    if len(dist_agg) > MAX_OUTLINED_DISTRICTS:
+        notes.append(f"{len(dist_agg):,} districts have district-only reports: shown by their tint "
+                     f"(outlines are drawn for up to {MAX_OUTLINED_DISTRICTS}).")
     undrawn = parts["undrawn"]
     if len(undrawn):
         levels = undrawn["level"].value_counts()
@@ -515,6 +580,7 @@ def venues_maps(events: pd.DataFrame, basemap: Basemap) -> tuple[MapResult, MapR
     rgb = ROLE_COLORS["negotiation"]
     pts = abroad[abroad["lat"].notna() & abroad["lon"].notna() & abroad["level"].isin(["city"])]
     agg = aggregate_places(pts, with_dates=True)
+    top_venue = agg["n"].max() if len(agg) else None
     records = []
     for a in agg.itertuples(index=False):
         n = int(a.n)
@@ -523,7 +589,7 @@ def venues_maps(events: pd.DataFrame, basemap: Basemap) -> tuple[MapResult, MapR
             detail=f"{plural(n, 'report')} of talks in {plural(int(a.n_docs), 'article')}\n"
                    f"dated: {_date_list(a.dates)}\n{precision_label(a.precision)}",
             key=f"place:{a.place_key}", lon=float(a.lon), lat=float(a.lat),
-            radius=float(min(28.0, 6.0 + 4.0 * math.sqrt(n))), fill=_rgba(rgb, 200),
+            radius=point_radius(n, top_venue), fill=_rgba(rgb, 200),
             line=_rgba(rgb, 255), n=n,
         ))
     countries_hit = abroad[abroad["level"].eq("country")]
@@ -671,18 +737,13 @@ def control_map(claims: pd.DataFrame, basemap: Basemap) -> MapResult:
                     fill=_rgba(rgb, 150), line=_rgba(rgb, 255), lw=2)
 
     pfeat = [_feature(row.geometry, props_for(row.adm1, f"{row.name} province",
-                                              list(BASE_PROVINCE_LINE), 1.2, list(BASE_FILL)))
+                                              list(BASE_PROVINCE_LINE), 0, list(BASE_FILL)))
              for row in basemap.provinces.itertuples(index=False)]
     dfeat = [_feature(row.geometry, props_for(row.district_id, f"{row.adm2} district, {row.province}",
-                                              list(BASE_DISTRICT_LINE), 0.5, [0, 0, 0, 0]))
+                                              list(BASE_DISTRICT_LINE), 0, [0, 0, 0, 0]))
              for row in basemap.districts.itertuples(index=False)]
-    common = dict(pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-                  get_line_color="properties.line", get_line_width="properties.lw",
-                  line_width_units='"pixels"', auto_highlight=True, highlight_color=[255, 255, 255, 60])
-    layers = [
-        pdk.Layer("GeoJsonLayer", id="provinces", data={"type": "FeatureCollection", "features": pfeat}, **common),
-        pdk.Layer("GeoJsonLayer", id="districts", data={"type": "FeatureCollection", "features": dfeat}, **common),
-    ]
+    fills = [fill_layer(pfeat, "provinces"), fill_layer(dfeat, "districts")]
+    layers = [*fills, outline_layer(basemap, fills)]
     known = set(basemap.provinces["adm1"]) | set(basemap.districts["district_id"])
     undrawn = scoped[~scoped["scope"].isin(known)]
     notes = []

@@ -287,7 +287,7 @@ def legend_precision(role: str) -> None:
         items.append(_swatch("transparent", c, "deaths not stated", circle=True))
     items += [_swatch(tint, c, "known only to the district"),
               _swatch(faint, f"rgba({rgb[0]},{rgb[1]},{rgb[2]},0.6)", "known only to the province", width=4)]
-    size = "circle area: deaths stated" if role == "violence" else "circle size: number of reports"
+    size = "circle area: deaths stated (relative to the largest on the map)" if role == "violence" else "circle area: number of reports"
     st.markdown('<div style="font-size:0.85rem;line-height:1.8">' + " ".join(items)
                 + f'<span style="margin-left:12px;color:#555">{size}; tint: number of reports</span></div>',
                 unsafe_allow_html=True)

@@ -47,6 +47,13 @@ def _features_with_reports(layer):
     return {f["properties"]["key"]: f["properties"] for f in layer["data"]["features"] if f["properties"]["n"]}
 
 
+def test_outlines_are_capped_for_many_districts(basemap):
+    feats = [D._feature(g, dict(title="", detail="", key=str(i), n=1, fill=[0, 0, 0, 0], line=[1, 2, 3, 255], lw=2))
+             for i, g in enumerate(basemap.districts["geometry"])]
+    layer = D.outline_layer(basemap, [D.fill_layer(feats, "districts")])
+    assert len(layer.data) == len(basemap.district_edges) + len(basemap.province_edges)
+
+
 def test_basemap_is_light_and_complete(basemap):
     assert len(basemap.provinces) == 34 and len(basemap.districts) == 398
     size = len(json.dumps(list(basemap.districts["geometry"]), separators=(",", ":")))
@@ -95,7 +102,11 @@ def test_violence_map_draws_by_precision(sd, basemap):
     # offline: no basemap provider; pydeck's "no style given" sentinel, which Streamlit
     # reads as "no basemap" (a real style URL would make the page fetch tiles)
     assert deck.get("mapProvider") is None and deck.get("mapStyle") in (None, "__MAP_STYLE__")
-    assert [l["id"] for l in deck["layers"]] == ["provinces", "districts", "points"]
+    assert [l["id"] for l in deck["layers"]] == ["provinces", "districts", "outlines", "points"]
+    outlines = _layer(result.deck, "outlines")["data"]
+    n_base = len(basemap.district_edges) + len(basemap.province_edges)
+    # base edges once, then the outlines of the 2 districts and 2 provinces with reports
+    assert len(outlines) >= n_base + 4 and all(o["w"] < 2 for o in outlines[:n_base])
     districts = _features_with_reports(_layer(result.deck, "districts"))
     assert set(districts) == {"district:AF-GHA/Jaghuri", "district:AF-GHA/Malistan"}
     assert "about 12 deaths stated" in districts["district:AF-GHA/Jaghuri"]["detail"]
@@ -207,3 +218,12 @@ def test_geojson_download(sd):
     tl = timeline_frame(sd.events)
     assert tl["reports"].sum() == sd.events["when"].notna().sum()
     assert set(tl["role"]) == {"violence", "negotiation", "control"}
+
+
+def test_circle_area_is_relative_to_the_largest():
+    assert D.point_radius(None) == D.MIN_RADIUS == D.point_radius(float("nan"), 10)
+    assert D.point_radius(100, 100) == D.MAX_RADIUS
+    small, big = D.point_radius(25, 100), D.point_radius(100, 100)
+    # area ratio 1:4 above the minimum circle
+    assert (small - D.MIN_RADIUS) / (big - D.MIN_RADIUS) == pytest.approx(0.5)
+    assert D.point_radius(10_000, 20_000) < D.MAX_RADIUS  # large stores stay readable
