@@ -20,13 +20,21 @@ keyword anywhere in the sentence. A mention can be linked in these ways:
 - as the modifier of an event noun for a city or Afghan unit ("the Moscow talks", "the
   Kabul attack"), or of "-hosted" ("Moscow-hosted talks");
 - as the antecedent of "where" ("Hotqol, where a dozen were killed");
-- as the seat of a political office ("the Taliban office in Qatar").
+- as the seat of a political office ("the Taliban office in Qatar");
+- as the goal of a violence word that moves ("fighting spread to A and B districts",
+  "clashes reached X"), a part of a place taken ("seized much of the city of X"), a part
+  of a town ("in the east of X");
+- in a coordinated phrase without a verb of its own, which shares the earlier trigger
+  ("clashes were reported in A, where ..., and in B province").
 
 Nothing is reported at a mention that stands for an actor: metonymy from the geoparser
 ("the Kabul government", "Washington said"), a name followed by "government",
 "officials", "administration" ..., a place after "government in" / "embassy in", a
 possessive ("Moscow's attempt"), a dateline, a subject of any other verb ("Russia
-offered to facilitate talks", "India has sent an envoy"). Violence words under a
+offered to facilitate talks", "India has sent an envoy"). A place where something is
+only said is no venue: "In Moscow, Russia's envoy said ...", "said in Moscow that",
+"speaking in Islamabad", "officials in Kabul said ... in Kunduz" (when the sentence names
+the event's own place). Violence words under a
 negation ("no attacks"), in an infinitive ("to attack the US") or in a clause marked as
 long past ("had once fought") do not count.
 
