@@ -186,3 +186,23 @@ def test_table_view_offers_downloads(small):
     assert len(frames) == 2
     events = frames[0].value
     assert any(HOSTILE in str(v) for v in events["evidence"])  # shown as text by the grid
+
+
+def test_map_views_offer_a_snapshot_download(small):
+    from naqsha.dashboard.views import snapshot_button  # noqa: F401  (the hook exists)
+
+    at = run()
+    try:
+        import naqsha.dashboard.snapshot  # noqa: F401
+    except ImportError:
+        pytest.skip("the snapshot module (issue 6) is not installed")
+    assert "Download PNG" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_compare_tab_when_installed(small):
+    from naqsha.dashboard.views import compare_module
+
+    if compare_module() is None:
+        pytest.skip("the comparison view (issue 7) is not installed")
+    at = run({"view": "compare"})
+    assert at.segmented_control(key="view").value == "compare"
