@@ -44,7 +44,8 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
             continue
         j = _name_run(doc, gaz, k)
         if _unknown_name(doc, gaz, covered, k, j) or (
-                doc.sentence_initial(k) and _unknown_name(doc, gaz, covered, k, j, initial=True)
+                doc.sentence_initial(k) and doc.text[tokens[j - 1].end:tokens[j - 1].end + 1] == ","
+                and _unknown_name(doc, gaz, covered, k, j, initial=True)
                 and apposition(doc, gaz, j, doc.tok_sent[k], None) is not None):
             cue = _contained_cue(doc, gaz, k, j) if not doc.sentence_initial(k) else None
             if cue == "place" and " " in doc.text[tokens[k].start:tokens[j - 1].end]:
@@ -178,7 +179,8 @@ def apposition(doc: Doc, gaz: Gazetteer, k: int, sent: int, cue: str | None):
     name with a village/area cue, "[village] in ...") from token ``k``: (unit, index of
     the token after the preposition) or None."""
     tokens, n, unit = doc.tokens, len(doc.tokens), None
-    if k < n and doc.tok_sent[k] == sent and doc.gap(k - 1, k).strip() == ",":
+    comma = k < n and doc.text[tokens[k - 1].end:tokens[k - 1].end + 1] == ","
+    if comma and doc.tok_sent[k] == sent and doc.gap(k - 1, k).strip() == ",":
         if tokens[k].norm in ARTICLES:
             k += 1
         elif tokens[k].norm not in CONTAINER_SKIP:

@@ -117,10 +117,11 @@ def _carry_list_cue(doc: Doc, gaz: Gazetteer) -> None:
 
 def listed(doc: Doc, a: Span, b: Span) -> bool:
     """Span b follows span a in a list: 'A and B', 'A, B', 'A, and B'."""
-    between = doc.tokens[a.j:b.i]
-    if a.sent != b.sent or len(between) > 1 or any(t.norm not in ("and", "or") for t in between):
+    if a.sent != b.sent or b.i - a.j > 1:
         return False
-    return bool(between) or doc.gap(a.j - 1, b.i).strip() == ","
+    if b.i == a.j + 1:
+        return doc.tokens[a.j].norm in ("and", "or")
+    return doc.gap(a.j - 1, b.i).strip() == ","
 
 
 def _read_demonym(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
