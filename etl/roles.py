@@ -750,7 +750,8 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
             by_adm1.setdefault(pl.adm1, key)
     for c in claims:
         scope = c.scope if c.scope in places else by_adm1.get(c.scope)
-        if scope is None and c.scope in geo.implied:
+        if scope is None and c.scope in geo.implied and not (c.of_total and c.of_total <= 30):
+            # (a total of 30 districts or fewer is a province's, whatever the scope says)
             # "the government controls 54% of the country's districts": the country is the
             # claim's scope though the text never names it; it is reported from the claim
             m = _scope_mention(text, c, geo.implied[c.scope], find(c.start, len(text)))

@@ -382,3 +382,10 @@ def test_where_a_speaker_sits_is_not_where_the_attack_was():
     assert pairs("The attack in Kunduz was condemned by officials in Kabul.") == {("Kunduz", "violence")}
     # the only place named: officials there speak of what happened there
     assert pairs("Officials in Kunduz said 20 people were killed in the attack.") == {("Kunduz", "violence")}
+
+
+def test_a_province_sized_total_implies_no_country():
+    text = "The Taliban now hold 7 of the 11 districts."
+    geo = geo_of(text)
+    geo.implied = {"AFG": PLACES["Afghanistan"]}
+    assert extract_events(art(text), geo) == [] and geo.mentions == []
