@@ -418,9 +418,14 @@ def view_timeline(events, claims, basemap, f) -> None:
                f"{int(events['when'].isna().sum()):,} undated reports are not shown.")
 
 
-EVENT_TABLE = ["when", "date_basis", "role", "name", "level", "precision", "precision_label", "resolution",
-               "fatalities", "outlet_label", "published", "title", "evidence", "place_key", "adm1",
+EVENT_TABLE = ["when", "role", "name", "precision_label", "outlet_label", "title", "evidence", "fatalities",
+               "date_basis", "level", "precision", "resolution", "published", "place_key", "adm1",
                "lat", "lon", "doc_id", "event_id"]
+EVENT_LABELS = {"when": "date", "name": "place", "precision_label": "known to", "outlet_label": "outlet",
+                "title": "article", "evidence": "sentence", "fatalities": "deaths stated",
+                "date_basis": "date from", "resolution": "place resolved by", "published": "published"}
+CLAIM_LABELS = {"outlet_label": "outlet", "cited_label": "cited source", "title": "article", "text": "sentence",
+                "of_total": "of (districts)"}
 CLAIM_TABLE = ["published", "outlet_label", "cited_label", "subject", "metric", "value", "unit",
                "of_total", "scope", "as_of", "derived", "title", "text", "doc_id", "claim_id"]
 
@@ -450,12 +455,14 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 def view_table(events, claims, basemap, f) -> None:
     ev = events[[c for c in EVENT_TABLE if c in events.columns]].sort_values("when", ascending=False)
+    ev = ev.assign(when=ev["when"].dt.date)
     cl = claims[[c for c in CLAIM_TABLE if c in claims.columns]].sort_values("published", ascending=False)
     st.markdown(f"##### Events ({len(ev):,})")
     if ev.empty:
         _nothing("events", f)
     else:
-        st.dataframe(ev.head(5000), hide_index=True, width="stretch", height=360)
+        st.dataframe(ev.head(5000), hide_index=True, width="stretch", height=360,
+                     column_config={k: st.column_config.Column(v) for k, v in EVENT_LABELS.items()})
         if len(ev) > 5000:
             st.caption(f"Showing the latest 5,000 of {len(ev):,}; the downloads hold all of them.")
     c1, c2, c3 = st.columns(3)
@@ -467,7 +474,8 @@ def view_table(events, claims, basemap, f) -> None:
     if cl.empty:
         _nothing("claims", f)
     else:
-        st.dataframe(cl.head(5000), hide_index=True, width="stretch", height=300)
+        st.dataframe(cl.head(5000), hide_index=True, width="stretch", height=300,
+                     column_config={k: st.column_config.Column(v) for k, v in CLAIM_LABELS.items()})
     c3.download_button("Claims as CSV", data=lambda: _csv(cl), file_name="naqsha-claims.csv",
                        mime="text/csv", disabled=cl.empty)
 
