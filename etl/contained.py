@@ -195,9 +195,9 @@ def apposition(doc: Doc, gaz: Gazetteer, k: int, sent: int, cue: str | None):
         if unit not in ("village", "city", "area", "district") or tokens[k].norm.endswith("s"):
             return None  # 'Logar, the districts of Charkh and ...' is a list, not a container
         k += 1
-    elif cue in ("village", "area"):
+    elif cue in ("village", "area", "district"):
         if k < n and unit_of(cue_kind(gaz, tokens[k])) == cue:
-            k += 1  # 'Khanabad village in ...'
+            k += 1  # 'Khanabad village in ...', 'Nawa district of Ghazni'
         unit = cue
     else:
         return None

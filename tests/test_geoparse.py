@@ -389,3 +389,8 @@ def test_units_listed_before_a_plural_unit_word_or_with_districts_are_districts(
     assert found(gaz, "Sangin and Kajaki fell to the Taliban last year.")["Sangin"] == "AF-HEL/Sangin"
     towns = found(gaz, "Taliban fighters attacked Tarinkot, Maimana and Sheberghan.")
     assert all(gaz.place(k).level == "city" for k in towns.values())
+
+
+def test_a_district_of_a_named_province_is_that_provinces(gaz):
+    got = found(gaz, "The Taliban attacked Helmand. Fighting was reported in Nawa district in Ghazni.")
+    assert got["Nawa"] == "AF-GHA/Nawa"
