@@ -428,8 +428,10 @@ def point_records(agg: pd.DataFrame, role: str, what: str = "report") -> list[di
     the number of reports (other roles)."""
     rgb = ROLE_COLORS.get(role, (90, 90, 90))
     records = []
-    top_fat = pd.to_numeric(agg["fatalities"], errors="coerce").max() if len(agg) else None
-    top_n = agg["n"].max() if len(agg) else None
+    # the scale tops out at the largest figure on the map, but never below a floor, so that
+    # a map whose largest place has 2 reports does not draw it as big as one with 2,000
+    top_fat = max(pd.to_numeric(agg["fatalities"], errors="coerce").max(), 50) if len(agg) else None
+    top_n = max(agg["n"].max(), 20) if len(agg) else None
     for a in agg.itertuples(index=False):
         n = int(a.n)
         detail = f"{plural(n, what)} ({plural(int(a.n_docs), 'article')})\n{_date_span(a.first, a.last)}"
@@ -463,7 +465,7 @@ def label_layer(records: list[dict], layer_id: str = "labels") -> pdk.Layer:
     return pdk.Layer(
         "TextLayer", id=layer_id, data=records, pickable=False, get_position=["lon", "lat"],
         get_text="label", get_size=12, size_units='"pixels"', get_color=[30, 30, 30, 255],
-        get_text_anchor='"start"', get_alignment_baseline='"center"', get_pixel_offset=[12, 0],
+        get_text_anchor='"start"', get_alignment_baseline='"center"', get_pixel_offset="offset",
         font_family='"sans-serif"', font_weight='"bold"', outline_width=3,
         outline_color=[255, 255, 255, 230], font_settings={"sdf": True},
     )
@@ -580,7 +582,7 @@ def venues_maps(events: pd.DataFrame, basemap: Basemap) -> tuple[MapResult, MapR
     rgb = ROLE_COLORS["negotiation"]
     pts = abroad[abroad["lat"].notna() & abroad["lon"].notna() & abroad["level"].isin(["city"])]
     agg = aggregate_places(pts, with_dates=True)
-    top_venue = agg["n"].max() if len(agg) else None
+    top_venue = max(agg["n"].max(), 20) if len(agg) else None
     records = []
     for a in agg.itertuples(index=False):
         n = int(a.n)
@@ -592,6 +594,7 @@ def venues_maps(events: pd.DataFrame, basemap: Basemap) -> tuple[MapResult, MapR
             radius=point_radius(n, top_venue), fill=_rgba(rgb, 200),
             line=_rgba(rgb, 255), n=n,
         ))
+        records[-1]["offset"] = [int(records[-1]["radius"]) + 4, 0]
     countries_hit = abroad[abroad["level"].eq("country")]
     c_counts = countries_hit.groupby("adm0").size().to_dict() if len(countries_hit) else {}
     features = []

@@ -536,7 +536,6 @@ def view_compare(events, claims, basemap, f, root) -> None:
 # --- page ---------------------------------------------------------------------------------
 
 def main() -> None:
-    st.markdown("<style>.block-container{padding-top:2.2rem}</style>", unsafe_allow_html=True)
     st.title("naqsha", anchor=False)
     st.caption("Where violence is reported, where talks are held, and who claims to control which "
                "districts in Afghanistan — by source, with the sentence behind every mark.")
