@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -54,9 +55,6 @@ def setup(n_events: int) -> Path:
     big_store(home / "store", load_layer("districts", web=True), load_layer("provinces", web=True), n_events)
     print(f"store of {n_events:,} events written in {time.perf_counter() - t:.1f} s")
     return home
-
-
-FILTERS = None
 
 
 def filter_sequence():
@@ -132,47 +130,66 @@ def bench_apptest(home: Path, repeat: int) -> None:
         os.environ.pop("NAQSHA_STORE", None)
 
 
+FLOOR_APP = """
+import pydeck as pdk, streamlit as st
+layer = pdk.Layer("ScatterplotLayer", id="p", data=[{"lon": 69.2, "lat": 34.5}], get_position=["lon", "lat"],
+                  get_radius=8, radius_units='"pixels"', pickable=True)
+st.pydeck_chart(pdk.Deck(layers=[layer], map_provider=None,
+                         initial_view_state=pdk.ViewState(latitude=34, longitude=67, zoom=5)))
+"""
+
+
 def bench_browser(home: Path, repeat: int) -> None:
+    """Request to map canvas for the dashboard, and for a one-point pydeck page (the floor
+    of Streamlit + deck.gl + software WebGL on this machine), alternately."""
     if not Path("/usr/bin/chromium").exists():
         print("browser: skipped (no /usr/bin/chromium)")
         return
-    from playwright.sync_api import sync_playwright
+    floor_app = home / "floor_app.py"
+    floor_app.write_text(FLOOR_APP)
+    dash = _serve([sys.executable, "-m", "naqsha.cli", "dashboard", "--store", str(home / "store")])
+    floor = _serve([sys.executable, "-m", "streamlit", "run", str(floor_app), "--server.headless", "true",
+                    "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                    "--server.fileWatcherType", "none"], flag="--server.port")
+    try:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            times = {"dashboard": [], "floor": []}
+            for i in range(repeat + 1):
+                for name, (url, _) in (("dashboard", dash), ("floor", floor)):
+                    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                    page = context.new_page()
+                    t = time.perf_counter()
+                    page.goto(url + "/")
+                    page.wait_for_selector(CANVAS, timeout=120_000)
+                    times[name].append(time.perf_counter() - t)
+                    context.close()
+            browser.close()
+        print(f"browser, request to map canvas: dashboard first visit (server caches cold) "
+              f"{times['dashboard'][0] * 1000:.0f} ms; later visits {median_ms(times['dashboard'][1:])}")
+        print(f"   floor (one-point pydeck page, same browser, interleaved): {median_ms(times['floor'][1:])}")
+    finally:
+        for _, proc in (dash, floor):
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+
+
+def _serve(argv: list[str], flag: str = "--port"):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "naqsha.cli", "dashboard", "--store", str(home / "store"),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(argv + [flag, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            cold, warm = None, []
-            for i in range(repeat + 1):
-                context = browser.new_context(viewport={"width": 1440, "height": 1000})
-                page = context.new_page()
-                t = time.perf_counter()
-                page.goto(url + "/")
-                page.wait_for_selector(CANVAS, timeout=120_000)
-                elapsed = time.perf_counter() - t
-                if i == 0:
-                    cold = elapsed
-                else:
-                    warm.append(elapsed)
-                context.close()
-            browser.close()
-        print(f"browser, request to map canvas: first visit (server caches cold) {cold * 1000:.0f} ms; "
-              f"later visits {median_ms(warm)}")
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return url, proc
 
 
 def main() -> None:
@@ -180,13 +197,17 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary store and boundary cache")
     args = ap.parse_args()
     home = setup(args.events)
     bench_functions(home, args.repeat)
     bench_apptest(home, args.repeat)
     if not args.no_browser:
         bench_browser(home, args.repeat)
-    print(f"(store and cache in {home}; delete it when done)")
+    if args.keep:
+        print(f"(store and cache kept in {home})")
+    else:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
