@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
 from rich.console import Console
 
@@ -54,13 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted; the store and cache are as they were before this run.")
         return 130
-    except Exception as exc:  # click usage errors carry their own exit code
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except (typer.TyperException, click.ClickException) as exc:
+        # usage errors (unknown command, bad option); typer >= 0.20 vendors its own click
+        exc.show()
+        return exc.exit_code
     return 0
 
 

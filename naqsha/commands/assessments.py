@@ -36,7 +36,9 @@ def import_command(
     """Import one assessment file, all or nothing.
 
     Every row is matched to our districts or provinces, or listed as unmatched with
-    suggestions; any bad row aborts the import and nothing is written."""
+    suggestions; any bad row aborts the import and nothing is written.
+
+    Example: naqsha assessments import rs_2018-07.csv --source "Resolute Support" --as-of 2018-07-31 --scheme rs"""
     from naqsha.etl.assessments import import_assessments
     from naqsha.etl.reconcile import default_reconciler
 
@@ -57,7 +59,9 @@ def import_national_command(
     """Import national district-control figures (the reference-series format).
 
     Rows of the same assessor and date are replaced. The format is documented in
-    docs/ASSESSMENTS.md and naqsha.etl.assessments."""
+    docs/ASSESSMENTS.md and naqsha.etl.assessments.
+
+    Example: naqsha assessments import-national national_control_assessments.csv"""
     from naqsha.etl.assessments import import_national
 
     stored, replaced = import_national(file, store, encoding=encoding)
@@ -70,7 +74,9 @@ def list_command(
     unmatched: bool = typer.Option(False, "--unmatched", help="List the rows whose place was not matched."),
     store: Optional[Path] = STORE_OPTION,
 ) -> None:
-    """The assessments in the store: per source and date, rows matched by each method."""
+    """The assessments in the store: per source and date, rows matched by each method.
+
+    Example: naqsha assessments list --unmatched"""
     from naqsha.dashboard.compare import assessment_summary, national_table
     from naqsha.store import StoreReader
 
@@ -101,7 +107,9 @@ def corroborate_command(
     """Check the control claims found in articles against national assessments.
 
     Each numeric claim is compared with the nearest assessment published by the
-    article's date, with the difference in points."""
+    article's date, with the difference in points.
+
+    Example: naqsha assessments corroborate --store ~/naqsha-store"""
     from naqsha.etl.corroborate import corroborate_store
 
     result = corroborate_store(store)
@@ -127,7 +135,9 @@ def snapshot_command(
     """Write a static comparison of two assessments (PNG, SVG, PDF or HTML).
 
     Both choropleths and the divergence map; the dashboard's compare tab downloads the
-    same picture."""
+    same picture.
+
+    Example: naqsha assessments snapshot --a "Resolute Support" --b "Long War Journal" --out compare.pdf"""
     import os
     import tempfile
 

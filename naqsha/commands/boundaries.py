@@ -39,7 +39,9 @@ def boundaries(
 
 @boundaries_app.command("status")
 def status_command() -> None:
-    """For each layer: where it came from, whether its checksum matched, its features."""
+    """For each layer: where it came from, whether its checksum matched, its features.
+
+    Example: naqsha boundaries status"""
     from naqsha.etl.boundaries import status
 
     _print_status(Console(), status(), show_notes=True)
