@@ -162,6 +162,9 @@ _NON_TRIGGER_CUES = (DOBJ_VIOL | PASSIVE_VIOL | HOSTED_BY | UNDER_WHAT | TOOK | 
 
 _ALL_CUES = frozenset(VIOLENCE_WORDS | NEGOTIATION_WORDS | set(_PAIRED_NEG) | set(_PAIRED_VIOL)
                       | _NON_TRIGGER_CUES | {"office", "agreement", "deal", "accord", "declaration"})
+# The words _trigger_role can return a role for (it returns None for every other word).
+_TRIGGER_HEADS = frozenset(VIOLENCE_WORDS | NEGOTIATION_WORDS | set(_PAIRED_NEG) | set(_PAIRED_VIOL)
+                           | {"office", "agreement", "deal", "accord", "declaration"})
 _PUNCT_TO_SPACE = {ord(c): " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~‘’“”–—…"}
 
 
@@ -275,8 +278,8 @@ class _Sent:
     def triggers(self) -> list[tuple[int, str]]:
         if self._triggers is None:
             out = []
-            for i in range(len(self.toks)):
-                role = _trigger_role(self.toks, i)
+            for i, t in enumerate(self.toks):
+                role = _trigger_role(self.toks, i) if t.low in _TRIGGER_HEADS else None
                 if role:
                     out.append((i, role))
             self._triggers = out
