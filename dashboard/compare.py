@@ -23,15 +23,9 @@ from datetime import date
 import pandas as pd
 
 from naqsha import filters as F
-from naqsha.schema import CONTROL_SCALE
+from naqsha.schema import CONTROL_LABELS, CONTROL_SCALE
 
-COMMON_LABELS = {
-    "government_control": "government control",
-    "government_influence": "government influence",
-    "contested": "contested",
-    "insurgent_influence": "insurgent influence",
-    "insurgent_control": "insurgent control",
-}
+COMMON_LABELS = CONTROL_LABELS
 SCORE_KEY = {v: k for k, v in CONTROL_SCALE.items()}
 # Diverging palette (ColorBrewer RdBu, colour-blind safe): blue government, red insurgent.
 # Contested is amber, not RdBu's near-white, so that it never reads as "not assessed".

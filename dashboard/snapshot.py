@@ -51,6 +51,7 @@ import matplotlib.pyplot  # noqa: F401
 import matplotlib.backends.backend_agg  # noqa: F401
 import matplotlib.figure  # noqa: F401
 
+from naqsha.atomic import write_bytes_atomic
 from naqsha.errors import SnapshotError
 from naqsha.etl import layers as _layers  # noqa: F401  (boundary loading, imported up front)
 from naqsha.filters import Filters, filter_claims, filter_events, outlet_label
@@ -1337,22 +1338,9 @@ def render_snapshot(reader, map_name: str, filters: Filters | None = None, fmt: 
 def write_snapshot(path: str | Path, reader, map_name: str, filters: Filters | None = None, **options) -> Path:
     """Render and write a snapshot; the format comes from the extension of ``path``.
     The file is written whole or not at all."""
-    import os
-    import tempfile
-
     path = Path(path)
     fmt = format_for_path(path)
-    payload = render_snapshot(reader, map_name, filters, fmt, **options)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, render_snapshot(reader, map_name, filters, fmt, **options))
 
 
 def download_name(map_name: str, filters: Filters, fmt: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from naqsha import schema
+from naqsha.atomic import write_text_atomic
 from naqsha.errors import NaqshaError
 from naqsha.store import StoreReader, to_arrow
 
@@ -184,7 +185,5 @@ def export(fmt: str, store=None, out: str | os.PathLike | None = None, table: st
 
         (stdout or sys.stdout).write(text)
     else:
-        tmp = Path(str(out) + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        write_text_atomic(out, text)
     return count

@@ -47,17 +47,11 @@ from pathlib import Path
 import yaml
 
 from naqsha.errors import AssessmentError
-from naqsha.schema import CONTROL_SCALE
+from naqsha.schema import CONTROL_LABELS, CONTROL_SCALE
 
 BUILTIN = {"rs": "scheme_rs.csv", "lwj": "scheme_lwj.csv"}
 
-COMMON_LABELS = {
-    "government_control": "government control",
-    "government_influence": "government influence",
-    "contested": "contested",
-    "insurgent_influence": "insurgent influence",
-    "insurgent_control": "insurgent control",
-}
+COMMON_LABELS = CONTROL_LABELS
 
 
 def fold_label(label: str) -> str:

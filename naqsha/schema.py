@@ -163,6 +163,7 @@ CONTROL_SCALE = {
     "insurgent_influence": -1,
     "insurgent_control": -2,
 }
+CONTROL_LABELS = {key: key.replace("_", " ") for key in CONTROL_SCALE}
 
 ASSESSMENTS = _register(Table("assessments", (
     _c("source", STR, False, "who made the assessment (--source), e.g. 'Resolute Support'"),

@@ -138,9 +138,7 @@ def snapshot_command(
     same picture.
 
     Example: naqsha assessments snapshot --a "Resolute Support" --b "Long War Journal" --out compare.pdf"""
-    import os
-    import tempfile
-
+    from naqsha.atomic import write_bytes_atomic
     from naqsha.dashboard.compare import COMPARE_FORMATS, render_compare_snapshot
     from naqsha.errors import SnapshotError
     from naqsha.filters import Filters
@@ -151,15 +149,7 @@ def snapshot_command(
         raise SnapshotError(f"cannot tell the format from {str(out)!r}; use .png, .svg, .pdf or .html")
     payload = render_compare_snapshot(StoreReader(store), source_a, source_b, Filters(provinces=tuple(province or ())),
                                       fmt, page=page, orientation=orientation, dpi=dpi)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(out, payload)
     typer.echo(f"wrote {out}")
 
 
