@@ -244,7 +244,7 @@ def test_control_or_contest_of_a_province_is_the_taliban_share():
     assert cs[0].attributed_to == "Long War Journal"
 
 
-def test_attribution_forms():
+def test_it_said_carries_the_source_of_the_previous_sentence():
     cs = claims("SIGAR published its quarterly report on Tuesday. It said the government controlled "
                 "54 percent of districts.")
     assert [(c.subject, c.value, c.attributed_to) for c in cs] == [("government", 54.0, "SIGAR")]
