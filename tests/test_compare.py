@@ -214,3 +214,20 @@ def test_compare_snapshot_cli(filled, geodata, tmp_path):
 def test_source_names_are_shown_literally_in_markdown():
     assert C._md("[x](http://e) <img src=x onerror=alert(1)>") == \
         r"\[x\]\(http\://e\) \<img src=x onerror=alert\(1\)\>"
+
+
+def test_naqsha_snapshot_draws_the_comparison_like_the_other_maps(filled, geodata, tmp_path):
+    from naqsha.cli import main
+
+    out = tmp_path / "cmp.svg"
+    assert main(["snapshot", "--map", "compare", "--a", "Fixture RS", "--b", "Fixture LWJ", "--out", str(out),
+                 "--store", str(filled.root)]) == 0
+    svg = out.read_text()
+    assert "Fixture RS" in svg and "Fixture LWJ" in svg
+    # the same bytes as the dedicated command, since both use one renderer
+    again = tmp_path / "again.svg"
+    assert main(["assessments", "snapshot", "--a", "Fixture RS", "--b", "Fixture LWJ", "--out", str(again),
+                 "--store", str(filled.root)]) == 0
+    assert again.read_bytes() == out.read_bytes()
+    # without the two sources, a clear error instead of a picture
+    assert main(["snapshot", "--map", "compare", "--out", str(tmp_path / "y.png"), "--store", str(filled.root)]) == 2

@@ -24,10 +24,22 @@ def _day(value: str | None, flag: str) -> date | None:
         raise SnapshotError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD, e.g. {flag} 2018-11-01") from None
 
 
+def _write_compare(out: Path, reader, source_a: str | None, source_b: str | None, filters, **options) -> Path:
+    """The assessment comparison (issue 7) drawn by its own renderer, written like the other maps."""
+    from naqsha.atomic import write_bytes_atomic
+    from naqsha.dashboard.compare import render_compare_snapshot
+
+    if not source_a or not source_b:
+        raise SnapshotError("--map compare needs two assessments: --a SOURCE --b SOURCE "
+                            "(`naqsha assessments list` shows what the store holds)")
+    fmt = out.suffix.lower().lstrip(".")
+    return write_bytes_atomic(out, render_compare_snapshot(reader, source_a, source_b, filters, fmt, **options))
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def snapshot(
-        map_name: str = typer.Option(..., "--map", help="violence, venues or control"),
+        map_name: str = typer.Option(..., "--map", help="violence, venues, control, or compare (two assessments: --a, --b)"),
         out: Path = typer.Option(..., "--out", help="output file; its extension picks the format: .png .svg .pdf .html"),
         source: list[str] = typer.Option([], "--source", help="only articles from this outlet (repeatable)"),
         cited: list[str] = typer.Option([], "--cited", help="only claims citing this source (repeatable; control map)"),
@@ -39,6 +51,8 @@ def register(app: typer.Typer) -> None:
         orientation: str = typer.Option("landscape", "--orientation", help="landscape or portrait"),
         dpi: int = typer.Option(200, "--dpi", help="resolution of a PNG (200 suits print; 50-600)"),
         store: Path = typer.Option(None, "--store", help="store folder (default: NAQSHA_STORE or NAQSHA_HOME/store)"),
+        source_a: str = typer.Option(None, "--a", help="compare map: assessment A ('Source · YYYY-MM-DD' or a source name)"),
+        source_b: str = typer.Option(None, "--b", help="compare map: assessment B"),
     ) -> None:
         """Write a map of the store as PNG, SVG, PDF or a self-contained HTML page.
 
@@ -56,6 +70,8 @@ def register(app: typer.Typer) -> None:
             naqsha snapshot --map control --cited "Resolute Support" --page letter --orientation portrait --out control.svg
 
             naqsha snapshot --map violence --province AF-GHA --out ghazni.html
+
+            naqsha snapshot --map compare --a "Resolute Support" --b "Long War Journal" --out compare.pdf
         """
         from naqsha.dashboard.snapshot import format_for_path, write_snapshot
         from naqsha.filters import Filters
@@ -69,5 +85,9 @@ def register(app: typer.Typer) -> None:
         )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             raise SnapshotError(f"--from {filters.date_from} is after --to {filters.date_to}; swap them")
-        path = write_snapshot(out, StoreReader(store), map_name, filters, page=page, orientation=orientation, dpi=dpi)
+        if map_name == "compare":
+            path = _write_compare(out, StoreReader(store), source_a, source_b, filters, page=page,
+                                  orientation=orientation, dpi=dpi)
+        else:
+            path = write_snapshot(out, StoreReader(store), map_name, filters, page=page, orientation=orientation, dpi=dpi)
         typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes): {map_name} map, {filters.describe()}")
