@@ -324,18 +324,38 @@ def _workers_setting(workers: int | None) -> int:
     return max(1, workers)
 
 
-def _parse_all(todo: list[Article], workers: int, show_progress: bool):
-    """Parse every article; yields ``(errors, tables)`` chunk by chunk."""
-    if workers > 1 and len(todo) >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods():
-        # Workers are forked after the gazetteer is loaded and frozen out of the garbage
-        # collector's reach: they share its pages instead of copying them.
-        size = max(16, min(100, len(todo) // (workers * 8)))
-        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+class _parsing_gc:
+    """The garbage collector set up for parsing, in the parent and (inherited through
+    fork) in the workers: the gazetteer and everything else loaded so far is frozen out
+    of its reach (forked workers share those pages instead of copying them, and no
+    collection walks them again), and the youngest generation is collected every 10,000
+    allocations instead of 700 (parsing makes many short-lived tuples and lists but
+    hardly any reference cycles: about 7% of the parsing time went to collections)."""
+
+    GEN0_THRESHOLD = 10_000
+
+    def __enter__(self):
         gc.collect()
         gc.freeze()
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        try:
-            with pool:
+        self._threshold = gc.get_threshold()
+        gc.set_threshold(self.GEN0_THRESHOLD, *self._threshold[1:])
+        return self
+
+    def __exit__(self, *exc):
+        gc.set_threshold(*self._threshold)
+        gc.unfreeze()
+        return False
+
+
+def _parse_all(todo: list[Article], workers: int, show_progress: bool):
+    """Parse every article; yields ``(errors, tables)`` chunk by chunk."""
+    with _parsing_gc():
+        if workers > 1 and len(todo) >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods():
+            # Workers are forked after the gazetteer is loaded (and frozen, above): they
+            # share its pages instead of copying them.
+            size = max(16, min(100, len(todo) // (workers * 8)))
+            chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 # submit (and so fork the workers) before the progress bar's thread starts
                 futures = {pool.submit(_parse_chunk, chunk): len(chunk) for chunk in chunks}
                 try:
@@ -347,14 +367,12 @@ def _parse_all(todo: list[Article], workers: int, show_progress: bool):
                     for fut in futures:
                         fut.cancel()
                     raise
-        finally:
-            gc.unfreeze()
-    else:
-        with _progress_bar(show_progress, len(todo)) as progress:
-            for i in range(0, len(todo), 50):
-                chunk = todo[i:i + 50]
-                yield _parse_chunk(chunk)
-                progress(len(chunk))
+        else:
+            with _progress_bar(show_progress, len(todo)) as progress:
+                for i in range(0, len(todo), 50):
+                    chunk = todo[i:i + 50]
+                    yield _parse_chunk(chunk)
+                    progress(len(chunk))
 
 
 # ---------------------------------------------------------------------------- the run
