@@ -16,6 +16,7 @@ name is reported on the unit, as 'contained'.
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from naqsha.etl.gazetteer import Gazetteer
 from naqsha.etl.spans import CALENDAR, SPATIAL_PREPOSITIONS, Doc, Span, cue_kind, unit_of
@@ -37,10 +38,9 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
     units = [sp for sp in resolved if sp.chosen and sp.chosen.adm0 == "AFG"
              and sp.chosen.level in ("district", "province", "city") and not sp.metonymy]
     unit_at = {sp.i: sp for sp in units}
-    k = 0
-    while k < len(tokens):
-        if not doc.caps[k]:
-            k += 1
+    done = 0  # tokens before this belong to a name already read
+    for k in compress(range(len(tokens)), doc.caps):  # names start at capitalised tokens
+        if k < done:
             continue
         j = _name_run(doc, gaz, k)
         if _unknown_name(doc, gaz, covered, k, j) or (
@@ -65,7 +65,7 @@ def contained_places(doc: Doc, gaz: Gazetteer, resolved: list[Span]) -> list[Spa
                           [unit.chosen], doc.tok_sent[k], resolution="contained")
                 sp.chosen = unit.chosen
                 out.append(sp)
-        k = j
+        done = j
     return out
 
 

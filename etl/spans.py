@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
 
 from naqsha.etl.gazetteer import Candidate, Gazetteer
 from naqsha.etl.records import Sentence
@@ -121,11 +122,9 @@ def _headlines(doc: "Doc") -> list[bool]:
 def find_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Longest gazetteer names (or demonyms) starting at capitalised tokens."""
     tokens, spans, n = doc.tokens, [], len(doc.tokens)
-    i = 0
-    caps = doc.caps
-    while i < n:
-        if not caps[i]:
-            i += 1
+    done = 0  # tokens before this are inside a name already found
+    for i in compress(range(n), doc.caps):  # names start at capitalised tokens only
+        if i < done:
             continue
         key, j, best = tokens[i].norm, i + 1, None
         while True:
@@ -138,7 +137,6 @@ def find_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
                 break
             key, j = longer, j + 1
         if best is None:
-            i += 1
             continue
         j, key = best
         cands = [c for c in gaz.names.get(key, ()) if not c.upper_only or all(
@@ -147,5 +145,5 @@ def find_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
         if cands or demonym:
             spans.append(Span(i, j, tokens[i].start, tokens[j - 1].end, key, cands,
                               doc.tok_sent[i], demonym=None if cands else demonym))
-        i = j
+        done = j
     return spans
