@@ -206,12 +206,13 @@ def _mark_metonymy(doc: Doc, gaz: Gazetteer, sp: Span) -> None:
                  if doc.tok_sent[k] == sp.sent]
     if following and following[0].norm in ("provinces", "districts") and touching_list(doc, sp):
         return  # 'in Kunduz and Helmand provinces, officials said': places in a list
-    located = _located(doc, sp)  # 'officials in X said', 'clashes in Kunduz and Helmand have claimed'
     touching = doc.adjacent(sp.j - 1, sp.j)
-    if following and following[0].norm in SPEECH_VERBS and touching and not located:
+    # _located ('officials in X said', 'clashes in Kunduz and Helmand have claimed') is
+    # asked last: only a speech verb after the name makes it matter
+    if following and following[0].norm in SPEECH_VERBS and touching and not _located(doc, sp):
         sp.metonymy = True
     elif (following and following[0].norm in ("has", "have", "had") and len(following) > 1
-          and following[1].norm in SPEECH_VERBS and not located):
+          and following[1].norm in SPEECH_VERBS and not _located(doc, sp)):
         sp.metonymy = True
     elif (len(following) > 1 and following[1].norm in SEAT_WORDS and touching
           and following[0].text.islower() and doc.adjacent(sp.j, sp.j + 1)

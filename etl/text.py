@@ -98,14 +98,18 @@ while however meanwhile there his her their its our
 """.split())
 
 
+_WORD_BEFORE_STOP = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$")
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
+
+
 def _is_abbreviation(text: str, stop: int) -> bool:
     """True when the full stop at ``stop`` closes an abbreviation, not a sentence."""
-    m = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", text[max(0, stop - 20):stop])
+    m = _WORD_BEFORE_STOP.search(text[max(0, stop - 20):stop])
     if not m:
         return False
     word = m.group(1)
     if "." in word:  # U.S., U.N.: the end of a sentence only before a sentence starter
-        after = re.match(r"\s+([^\W\d_]+)", text[stop + 1:stop + 30])
+        after = _NEXT_WORD.match(text[stop + 1:stop + 30])
         return not (after and after.group(1).lower() in SENTENCE_STARTERS)
     if len(word) == 1:  # an initial (J. Smith)
         return True
