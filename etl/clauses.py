@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from itertools import repeat
-from typing import NamedTuple
+from dataclasses import dataclass
 
 MAX_TOKENS = 160
 MAX_CLAUSE = 60
@@ -34,7 +33,8 @@ _OPENERS = frozenset("while whereas although though but".split())
 _RELATIVE_PREPS = frozenset("during in at of after before from under for by".split())
 
 
-class Tok(NamedTuple):
+@dataclass(slots=True)
+class Tok:
     start: int     # offset in the article text
     end: int
     text: str
@@ -42,92 +42,57 @@ class Tok(NamedTuple):
     clause: int = 0
 
 
-# Tokens are the role and claim rules' hottest objects (hundreds per article), so they
-# are immutable named tuples built column by column with C-level calls (map, zip,
-# tuple.__new__ without Tok.__new__'s Python frame); the clause numbers are worked out
-# on the columns first, so each token is made once, already numbered.
-
-
-def _columns(text: str, base: int) -> tuple[list[int], list[int], list[str], list[str]]:
-    """Starts (shifted by ``base``), ends, texts and lower-cased texts of the tokens."""
-    matches = list(_TOKEN.finditer(text))
-    words = list(map(re.Match.group, matches))
-    low = text.lower().replace("’", "'").replace("‘", "'")
-    if len(low) == len(text):
-        lows = [low[s:e] for s, e in map(re.Match.span, matches)]
-    else:  # a letter whose lower case is longer (rare): token by token
-        lows = [w.lower().replace("’", "'").replace("‘", "'") for w in words]
-    starts = [base + s for s in map(re.Match.start, matches)]
-    ends = [base + e for e in map(re.Match.end, matches)]
-    return starts, ends, words, lows
-
-
-def _make(starts, ends, words, lows, clauses) -> list[Tok]:
-    return list(map(tuple.__new__, repeat(Tok), zip(starts, ends, words, lows, clauses)))
-
-
 def tokenize(text: str, base: int = 0) -> list[Tok]:
-    """Tokens of ``text`` (offsets shifted by ``base``), all in clause 0."""
-    starts, ends, words, lows = _columns(text, base)
-    return _make(starts, ends, words, lows, repeat(0))
-
-
-def _window_bounds(words: list[str], size: int = MAX_TOKENS) -> list[tuple[int, int]]:
-    """Where to cut an over-long token list into windows, at punctuation where possible."""
-    n = len(words)
-    if n <= size:
-        return [(0, n)]
-    out, i = [], 0
-    while i < n:
-        j = min(n, i + size)
-        if j < n:
-            for k in range(j - 1, i + size // 2, -1):
-                if words[k] in ".,;:!?":
-                    j = k + 1
-                    break
-        out.append((i, j))
-        i = j
-    return out
+    """Tokens of ``text`` (offsets shifted by ``base``)."""
+    low = text.lower().replace("’", "'").replace("‘", "'")
+    if len(low) != len(text):  # a letter whose lower case is longer (rare): token by token
+        return [Tok(base + m.start(), base + m.end(), m.group(), m.group().lower().replace("’", "'").replace("‘", "'"))
+                for m in _TOKEN.finditer(text)]
+    return [Tok(base + s, base + e, text[s:e], low[s:e]) for s, e in (m.span() for m in _TOKEN.finditer(text))]
 
 
 def windows(toks: list[Tok], size: int = MAX_TOKENS) -> list[list[Tok]]:
     """Cut an over-long token list into windows, at punctuation where possible."""
-    return [toks[i:j] for i, j in _window_bounds([t.text for t in toks], size)]
+    if len(toks) <= size:
+        return [toks]
+    out, i = [], 0
+    while i < len(toks):
+        j = min(len(toks), i + size)
+        if j < len(toks):
+            for k in range(j - 1, i + size // 2, -1):
+                if toks[k].text in ".,;:!?":
+                    j = k + 1
+                    break
+        out.append(toks[i:j])
+        i = j
+    return out
 
 
-def _clause_numbers(starts: list[int], ends: list[int], words: list[str], lows: list[str]) -> list[int]:
-    """The clause number of each token of one window (see the module docstring)."""
-    out = []
+def assign_clauses(toks: list[Tok]) -> int:
+    """Number the clauses of a token list in place; returns the number of clauses."""
     clause = 0
     length = 0
-    n = len(words)
-    for i in range(n):
-        text, low = words[i], lows[i]
+    n = len(toks)
+    for i, t in enumerate(toks):
         boundary = False
-        if text in _HARD or low in ("-", "--") and i > 0 and ends[i - 1] < starts[i] and i + 1 < n and starts[i + 1] > ends[i]:
+        if t.text in _HARD or t.low in ("-", "--") and i > 0 and toks[i - 1].end < t.start and i + 1 < n and toks[i + 1].start > t.end:
             boundary = True  # a dash with spaces around it, not a hyphen
-        elif text == "," and i + 1 < n:
-            nxt = lows[i + 1]
+        elif t.text == "," and i + 1 < n:
+            nxt = toks[i + 1].low
             if nxt in _AFTER_COMMA:
                 boundary = True
-            elif nxt in _RELATIVE_PREPS and i + 2 < n and lows[i + 2] in ("which", "whom", "whose"):
+            elif nxt in _RELATIVE_PREPS and i + 2 < n and toks[i + 2].low in ("which", "whom", "whose"):
                 boundary = True
-        elif low in _OPENERS and i > 0:
+        elif t.low in _OPENERS and i > 0:
             boundary = True
         elif length >= MAX_CLAUSE:
             boundary = True
         if boundary:
             clause += 1
             length = 0
-        out.append(clause)
+        t.clause = clause
         length += 1
-    return out
-
-
-def assign_clauses(toks: list[Tok]) -> list[Tok]:
-    """The tokens of one window with their clause numbers."""
-    cols = ([t.start for t in toks], [t.end for t in toks], [t.text for t in toks], [t.low for t in toks])
-    return _make(*cols, _clause_numbers(*cols))
+    return clause + 1
 
 
 _Cache = threading.local()  # per thread: .text and .spans of the last article
@@ -137,16 +102,15 @@ def sentence_tokens(text: str, start: int, end: int) -> list[list[Tok]]:
     """Tokens of ``text[start:end]`` in windows, clauses assigned.
 
     The last article's sentences are kept, so the role and claim extractors tokenize
-    each sentence once. Callers must not modify the returned lists."""
+    each sentence once. Callers must not modify the returned tokens."""
     if getattr(_Cache, "text", None) is not text:
         _Cache.text, _Cache.spans = text, {}
     hit = _Cache.spans.get((start, end))
     if hit is not None:
         return hit
-    starts, ends, words, lows = _columns(text[start:end], start)
-    wins = []
-    for i, j in _window_bounds(words):
-        cols = (starts[i:j], ends[i:j], words[i:j], lows[i:j])
-        wins.append(_make(*cols, _clause_numbers(*cols)))
+    toks = tokenize(text[start:end], start)
+    wins = windows(toks)
+    for w in wins:
+        assign_clauses(w)
     _Cache.spans[(start, end)] = wins
     return wins
