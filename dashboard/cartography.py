@@ -9,9 +9,13 @@ everywhere on the map.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -28,6 +32,15 @@ PAGES: dict[str, tuple[float, float]] = {
     "letter": (8.5, 11.0),
 }
 ORIENTATIONS = ("landscape", "portrait")
+
+# Colours: ColorBrewer-like, readable in greyscale print and by colour-blind readers.
+LAND = "#fbfaf7"
+NEIGHBOURS = "#e6e4df"
+WATER = "#dfe9f2"
+PROVINCE_EDGE = "#7a7a7a"
+DISTRICT_EDGE = "#c4c4c4"
+TEXT = "#222222"
+MUTED = "#666666"
 
 
 def page_size(page: str, orientation: str) -> tuple[float, float]:
@@ -183,3 +196,144 @@ def point_offsets(radius_pt: float) -> tuple[tuple[float, float], ...]:
     d = r * 0.8
     return ((r, 0), (-r, 0), (0, r), (0, -r), (d, d), (-d, d), (d, -d), (-d, -d))
 
+
+# --------------------------------------------------------------------------- base map
+def draw_base(ax, bounds, provinces, districts, countries, show_districts, selected=()):
+    ax.set_facecolor(WATER)
+    countries.plot(ax=ax, facecolor=NEIGHBOURS, edgecolor="#b9b6ae", linewidth=0.5, zorder=1)
+    provinces.plot(ax=ax, facecolor=LAND, edgecolor="none", zorder=2)
+    if selected:
+        provinces[~provinces["code"].isin(selected)].plot(ax=ax, facecolor="#efede7", edgecolor="none", zorder=2.5)
+    if show_districts is not None and len(show_districts):
+        districts[districts["code"].isin(show_districts)].plot(
+            ax=ax, facecolor="none", edgecolor=DISTRICT_EDGE, linewidth=0.35, zorder=3)
+    provinces.plot(ax=ax, facecolor="none", edgecolor=PROVINCE_EDGE, linewidth=0.6, zorder=6)
+    provinces.dissolve().boundary.plot(ax=ax, color="#444444", linewidth=1.0, zorder=7)
+    if selected:
+        provinces[provinces["code"].isin(selected)].boundary.plot(ax=ax, color="#222222", linewidth=1.4, zorder=7)
+    x0, y0, x1, y1 = fit_bounds(bounds, ax)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_autoscale_on(False)  # later layers must not move the frame (labels are placed in it)
+    ax.apply_aspect()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#888888")
+        spine.set_linewidth(0.6)
+
+
+def fit_bounds(bounds, ax, ratio: float = 1.0):
+    """Grow ``bounds`` (x0, y0, x1, y1) around their centre to the axes' shape, so the map
+    fills its frame at one scale (``ratio`` = y units per x unit on paper)."""
+    x0, y0, x1, y1 = bounds
+    pos = ax.get_position()
+    fw, fh = ax.figure.get_size_inches()
+    box = (pos.height * fh) / (pos.width * fw)
+    w, h = x1 - x0, (y1 - y0) * ratio
+    if h / w < box:
+        h = w * box
+    else:
+        w = h / box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return cx - w / 2, cy - h / ratio / 2, cx + w / 2, cy + h / ratio / 2
+
+
+def block_markers(ax, placer, x, y, sizes):
+    """Keep labels off the circles: each marker's inscribed square becomes a blocked box."""
+    from matplotlib.transforms import Bbox
+
+    px = ax.transData.transform(np.column_stack([x, y]))
+    half = np.sqrt(np.broadcast_to(np.asarray(sizes, dtype=float), (len(px),))) / 2 * ax.figure.dpi / 72 * 0.8
+    for (cx, cy), r in zip(px, half):
+        placer.block(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+
+
+def neighbour_labels(ax, countries, placer, cache_key):
+    """Neighbouring country names, in the part of each country inside the frame."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    for label, x, y in _neighbour_points(countries, (round(x0), round(y0), round(x1), round(y1)), cache_key):
+        placer.place(x, y, label, offsets=((0, 0),), fontsize=7.5, color="#8f8b82", fontstyle="italic", zorder=8)
+
+
+_NEIGHBOUR_POINTS: dict = {}
+
+
+def _neighbour_points(countries, bounds, cache_key) -> list[tuple[str, float, float]]:
+    """(NAME, x, y) inside the part of each neighbour within the frame, when that part is
+    big enough to hold a name; cached per frame (the same pages recur)."""
+    import shapely
+
+    key = (cache_key, bounds)
+    if key not in _NEIGHBOUR_POINTS:
+        frame = shapely.box(*bounds)
+        out = []
+        for code, label, geom in zip(countries["code"], countries["label"], countries.geometry):
+            if code == "AFG":
+                continue
+            part = geom.intersection(frame)
+            if part.is_empty or part.area < 0.03 * frame.area:
+                continue
+            pt = part.representative_point()
+            out.append((str(label).upper(), pt.x, pt.y))
+        _NEIGHBOUR_POINTS.clear() if len(_NEIGHBOUR_POINTS) > 32 else None
+        _NEIGHBOUR_POINTS[key] = out
+    return _NEIGHBOUR_POINTS[key]
+
+
+def province_labels(ax, provinces, placer, fontsize):
+    order = provinces.assign(_a=provinces.geometry.area).sort_values(["_a", "code"], ascending=[False, True])
+    for _, row in order.iterrows():
+        pt = row.geometry.representative_point()
+        small = fontsize * (0.85 if row["_a"] < 6e9 else 1.0)
+        placer.place(pt.x, pt.y, row["label"], offsets=((0, 0), (0, 5), (0, -5), (6, 0), (-6, 0)),
+                     fontsize=small, color="#555555", zorder=8,
+                     halo=2.2)
+
+
+def project_points(places: pd.DataFrame, crs) -> tuple[np.ndarray, np.ndarray]:
+    t = _transformer(crs)
+    x, y = t.transform(places["lon"].astype(float).to_numpy(), places["lat"].astype(float).to_numpy())
+    return np.asarray(x), np.asarray(y)
+
+
+@functools.lru_cache(maxsize=4)
+def _transformer(crs: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
+def merged(frame, crs):
+    """All polygons of ``frame`` as one multipolygon (one path to hatch: a hatch per
+    district is slow at print resolution, and the pixels are the same)."""
+    import geopandas as gpd
+    import shapely
+
+    parts = shapely.get_parts(np.asarray(frame["geometry"].values, dtype=object))
+    return gpd.GeoSeries([shapely.multipolygons(parts)], crs=crs)
+
+
+def geo_frame(frame, crs):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
+
+
+def legend(side, handles, title, size, extra=None, loc="upper left", anchor=(0.0, 1.0)):
+    from matplotlib.patches import Patch
+
+    base = [
+        Patch(facecolor=LAND, edgecolor=PROVINCE_EDGE, linewidth=0.6, label="Province boundary"),
+        Patch(facecolor=LAND, edgecolor=DISTRICT_EDGE, linewidth=0.6, label="District boundary (where relevant)"),
+        Patch(facecolor=NEIGHBOURS, edgecolor="#b9b6ae", linewidth=0.5, label="Neighbouring country"),
+    ]
+    leg = side.legend(handles=handles + base, title=title, loc=loc, bbox_to_anchor=anchor, frameon=False,
+                      fontsize=size, title_fontsize=size + 1, alignment="left", labelspacing=0.9,
+                      handlelength=2.0, handleheight=1.3, borderaxespad=0.0)
+    leg._legend_box.align = "left"
+    return leg
