@@ -8,6 +8,7 @@ Also the word lists and small helpers the later passes share."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -106,16 +107,15 @@ def token_sentences(tokens: list[Token], sentences: list[Sentence]) -> list[int]
 def _headlines(doc: "Doc") -> list[bool]:
     """Title-case lines without a final stop (headlines): there a capitalised word says
     nothing about names."""
-    n = len(doc.sentences)
-    caps, words = [0] * n, [0] * n
-    for t, s, cap in zip(doc.tokens, doc.tok_sent, doc.caps):
-        if len(t.text) > 3:
-            words[s] += 1
-            caps[s] += cap
     out = []
     for k, sent in enumerate(doc.sentences):
-        last = doc.text[sent.end - 1]
-        out.append(last not in ".!?\"”’'" and words[k] >= 3 and caps[k] / words[k] >= 0.6)
+        if doc.text[sent.end - 1] in ".!?\"”’'":
+            out.append(False)  # most sentences: their tokens need no counting
+            continue
+        # the sentence's tokens (tok_sent is in text order) longer than three letters
+        lo, hi = bisect_left(doc.tok_sent, k), bisect_right(doc.tok_sent, k)
+        long = [cap for t, cap in zip(doc.tokens[lo:hi], doc.caps[lo:hi]) if len(t.text) > 3]
+        out.append(len(long) >= 3 and sum(long) / len(long) >= 0.6)
     return out
 
 
