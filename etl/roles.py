@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from naqsha.etl.actors import find_actors
 from naqsha.etl.clauses import Tok, sentence_tokens
-from naqsha.etl.dates import find_date
+from naqsha.etl.dates import DateRef, find_date
 from naqsha.etl.figures import find_fatalities
 from naqsha.etl.records import Article, Event, GeoparseResult, Mention, Sentence
 
@@ -713,6 +713,14 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
     for h in hits:
         grouped.setdefault((h.key, h.role), []).append(h)
 
+    # One sentence is often the evidence of several events: its date is read once.
+    dates: dict[tuple[int, int], DateRef | None] = {}
+
+    def date_of(start: int, end: int) -> DateRef | None:
+        if (start, end) not in dates:
+            dates[(start, end)] = find_date(text[start:end], article.published_from, article.published_to)
+        return dates[(start, end)]
+
     events: list[Event] = []
     sorted_mentions = sorted(geo.mentions, key=lambda m: m.start)
     mention_starts = [m.start for m in sorted_mentions]
@@ -728,9 +736,9 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
             if best is None or score > best[0]:
                 best = (score, h)
         _, h = best
-        d = find_date(text[h.span[0]:h.span[1]], article.published_from, article.published_to)
+        d = date_of(*h.span)
         if d is None:
-            d = find_date(text[h.sentence.start:h.sentence.end], article.published_from, article.published_to)
+            d = date_of(h.sentence.start, h.sentence.end)
         actors = (_actors(text, h.span, sorted_mentions, mention_starts)
                   or _actors(text, (h.sentence.start, h.sentence.end), sorted_mentions, mention_starts))
         events.append(Event(
@@ -772,7 +780,7 @@ def extract_events(article: Article, geo: GeoparseResult) -> list[Event]:
             if c2.scope == c.scope and c2.subject != "contested" and name not in subjects:
                 subjects.append(name)
         sent = find(c.start, len(text))
-        d = find_date(text[sent.start:sent.end], article.published_from, article.published_to)
+        d = date_of(sent.start, sent.end)
         events.append(Event(
             place=places[scope], role=CONTROL, sentence=sent,
             event_date=d.date if d else None, date_precision=d.precision if d else None,
