@@ -112,8 +112,8 @@ class StoreReader:
         if gen is None:
             raise StoreMissing(
                 f"There is no naqsha store at {self.root}. Build one with "
-                f"`naqsha etl --corpus FOLDER --store {self.root}` (or `naqsha sample` for the "
-                "built-in sample articles), or point NAQSHA_STORE / --store at an existing store."
+                f"`naqsha etl --corpus FOLDER --store {self.root}` (`--sample` instead of `--corpus` for the built-in "
+                "sample articles), or point NAQSHA_STORE / --store at an existing store."
             )
         return gen
 
@@ -140,8 +140,15 @@ class StoreReader:
 
 @contextlib.contextmanager
 def _lock(root: Path):
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as fh:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fh = open(root / ".lock", "w")
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot write a store at {root}: {exc.strerror or exc}. Pass --store (or set "
+            "NAQSHA_STORE) to a folder you can write; the store is a folder, not a file."
+        ) from exc
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

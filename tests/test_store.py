@@ -50,3 +50,11 @@ def test_untouched_tables_are_carried_into_the_next_generation(tmp_path):
     assert len(reader.read("events")) == 1
     assert reader.meta()["parser_version"] == "a"
     assert len(list(tmp_path.glob("gen-*"))) == 1
+
+
+def test_a_store_path_that_is_a_file_is_a_clear_error(tmp_path):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    with pytest.raises(StoreError, match="Pass --store"):
+        store.write_tables({"events": pd.DataFrame([_event()])}, a_file)
+    assert a_file.read_text() == "x"

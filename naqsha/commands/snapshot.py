@@ -77,6 +77,8 @@ def register(app: typer.Typer) -> None:
         from naqsha.filters import Filters
         from naqsha.store import StoreReader
 
+        if map_name not in ("violence", "venues", "control", "compare"):
+            raise SnapshotError(f"unknown map {map_name!r}; choose one of: violence, venues, control, compare")
         format_for_path(out)  # fail on a bad extension before reading anything
         filters = Filters(
             outlets=tuple(source), cited=tuple(cited), roles=tuple(role),
