@@ -170,11 +170,14 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
     if not {"district", "province", "place"} & set(found):
         missing.append("district or province")
     if missing:
+        national = {"government districts", "districts total"} <= {fold_label(h) for h in header}
+        hint = (" This looks like a national series: import it with "
+                "`naqsha assessments import-national FILE`." if national else "")
         raise AssessmentError(
             f"{path.name}: no {' and no '.join(missing)} column (found: "
             f"{', '.join(repr(h) for h in header) or 'no header'}). Nothing was imported. "
             "Expected a header row with category, district and/or province, and optionally "
-            "level, population, notes."
+            f"level, population, notes.{hint}"
         )
     return found
 

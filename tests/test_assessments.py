@@ -308,3 +308,14 @@ def test_a_file_that_is_not_a_workbook(tmp_path, rec):
     path.write_text("province,district,category\nGhazni,Jaghuri,Contested\n")
     with pytest.raises(AssessmentError, match="not a readable XLSX workbook"):
         _import(path, tmp_path / "s", rec)
+
+
+def test_a_national_series_given_to_import_points_at_import_national(tmp_path):
+    from naqsha.errors import AssessmentError
+    from naqsha.etl.assessments import import_assessments
+
+    f = tmp_path / "series.csv"
+    f.write_text("assessor,as_of,districts_total,government_districts\nX,2018-07-31,407,226\n")
+    with pytest.raises(AssessmentError, match="import-national"):
+        import_assessments(f, "X", "2018-07-31", "rs", tmp_path / "store")
+    assert not (tmp_path / "store" / "CURRENT").exists()
