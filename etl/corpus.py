@@ -32,6 +32,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -152,10 +153,12 @@ RACY_MARGIN_NS = 2_000_000_000
 
 
 def scan_corpus(folder: str | os.PathLike, max_bytes: int | None = None, known: dict[str, dict] | None = None,
-                trust_before_ns: int | None = None) -> CorpusScan:
+                trust_before_ns: int | None = None, on_article: Callable[[Article], None] | None = None) -> CorpusScan:
     """:func:`read_corpus`, skipping files that ``known`` (a previous scan's ``stats``)
     says are unchanged: same size, modification time (older than ``trust_before_ns``
-    minus a margin) and sidecar signature."""
+    minus a margin) and sidecar signature. ``on_article`` is called with each article as
+    soon as it is accepted (in reading order, before the final sort by doc_id), so the
+    caller can start work on it while the rest of the folder is read."""
     started_ns = time.time_ns()
     root = Path(folder).expanduser()
     if not root.exists():
@@ -221,6 +224,8 @@ def scan_corpus(folder: str | os.PathLike, max_bytes: int | None = None, known: 
                 continue
             seen[item.doc_id] = rel
             scan.articles.append(item)
+            if on_article is not None:
+                on_article(item)
             doc_ids.append(item.doc_id)
         if clean and doc_ids:
             scan.stats[rel] = {"signature": signature, "doc_ids": doc_ids}
