@@ -120,6 +120,10 @@ CANONICAL_SOURCES = {
 }
 
 
+# How far a qualitative claim's quote reaches either side of its control word, in tokens.
+QUOTE_TOKENS = 40
+
+
 def _clean_source(src: str, the: str | None) -> str | None:
     src = src.strip().rstrip(".,;:’'").replace("’", "'")
     if src.endswith("'s"):
@@ -748,7 +752,6 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
         if clause in fig_claim_clauses:
             continue
         subject = None
-        cue_end = i + 1
         if t.low in CONTROL_WORDS or (t.low == "rule" and i > 0):
             # under Taliban control / rule
             if i >= 2 and toks[i - 2].low == "under":
@@ -813,12 +816,13 @@ def _claims_in_window(toks: list[Tok], mention_at: dict[int, Mention], metonymic
                 continue  # control of a foreign place: not ours
             if scope_m.place.level == "city":
                 continue  # a town whose province is unknown: saying "all of Afghanistan" would be wrong
+        # quote the whole clause (capped), so a card never starts mid-name ("York Times ...")
         lo = i
-        for k in range(i - 1, max(-1, i - 9), -1):
+        for k in range(i - 1, max(-1, i - QUOTE_TOKENS), -1):
             if toks[k].clause != clause:
                 break
             lo = k
-        hi = min(n - 1, i + 9)
+        hi = min(n - 1, i + QUOTE_TOKENS)
         while hi > i and toks[hi].clause != clause:
             hi -= 1
         out.append(Claim(subject=subject, metric="qualitative", scope=_scope_of(scope_m), start=toks[lo].start,
