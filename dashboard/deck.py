@@ -375,12 +375,24 @@ def _rings(geometry: dict) -> list:
 MAX_OUTLINED_DISTRICTS = 120
 
 
+def _segments(path: list, color: list, width: float) -> list[dict]:
+    return [{"s": a, "t": b, "c": color, "w": width} for a, b in zip(path[:-1], path[1:])]
+
+
 def outline_layer(basemap: Basemap, layers: list[pdk.Layer], layer_id: str = "outlines") -> pdk.Layer:
-    """One PathLayer for every line on the map: district edges (thin), province edges,
+    """One LineLayer for every line on the map: district edges (thin), province edges,
     then the outlines of the features given a line width in ``layers`` (places with
-    reports), each shared edge drawn once for the base."""
-    paths = [{"p": e, "c": list(BASE_DISTRICT_LINE), "w": 0.5} for e in basemap.district_edges]
-    paths += [{"p": e, "c": list(BASE_PROVINCE_LINE), "w": 1.1} for e in basemap.province_edges]
+    reports), each shared edge drawn once for the base.
+
+    Straight segments, not a PathLayer: under software WebGL (no GPU, as on the machines
+    this runs on) the PathLayer's shaders alone cost about 2 s before the first frame,
+    whatever the number of paths (one path or 1,300: the same); a LineLayer's are cheap.
+    At these widths (0.5 to 5 pixels) the missing joints do not show."""
+    segs = []
+    for e in basemap.district_edges:
+        segs += _segments(e, list(BASE_DISTRICT_LINE), 0.5)
+    for e in basemap.province_edges:
+        segs += _segments(e, list(BASE_PROVINCE_LINE), 1.1)
     for layer in layers:
         data = layer.data if isinstance(layer.data, dict) else {"features": []}
         marked = [f for f in data.get("features", []) if f["properties"].get("lw")]
@@ -388,9 +400,14 @@ def outline_layer(basemap: Basemap, layers: list[pdk.Layer], layer_id: str = "ou
             continue
         for f in marked:
             for ring in _rings(f["geometry"]):
-                paths.append({"p": ring, "c": f["properties"]["line"], "w": f["properties"]["lw"]})
-    return pdk.Layer("PathLayer", id=layer_id, data=paths, get_path="p", get_color="c", get_width="w",
-                     width_units='"pixels"', pickable=False, joint_rounded=True)
+                segs += _segments(ring, f["properties"]["line"], f["properties"]["lw"])
+    return pdk.Layer("LineLayer", id=layer_id, data=segs, get_source_position="s", get_target_position="t",
+                     get_color="c", get_width="w", width_units='"pixels"', pickable=False)
+
+
+def n_base_segments(basemap: Basemap) -> int:
+    """How many segments of :func:`outline_layer` are the base edges (they come first)."""
+    return sum(max(len(e) - 1, 0) for e in (*basemap.district_edges, *basemap.province_edges))
 
 
 def district_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str = "violence",

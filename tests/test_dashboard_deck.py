@@ -51,7 +51,7 @@ def test_outlines_are_capped_for_many_districts(basemap):
     feats = [D._feature(g, dict(title="", detail="", key=str(i), n=1, fill=[0, 0, 0, 0], line=[1, 2, 3, 255], lw=2))
              for i, g in enumerate(basemap.districts["geometry"])]
     layer = D.outline_layer(basemap, [D.fill_layer(feats, "districts")])
-    assert len(layer.data) == len(basemap.district_edges) + len(basemap.province_edges)
+    assert len(layer.data) == D.n_base_segments(basemap)
 
 
 def test_basemap_is_light_and_complete(basemap):
@@ -104,7 +104,7 @@ def test_violence_map_draws_by_precision(sd, basemap):
     assert deck.get("mapProvider") is None and deck.get("mapStyle") in (None, "__MAP_STYLE__")
     assert [l["id"] for l in deck["layers"]] == ["provinces", "districts", "outlines", "points"]
     outlines = _layer(result.deck, "outlines")["data"]
-    n_base = len(basemap.district_edges) + len(basemap.province_edges)
+    n_base = D.n_base_segments(basemap)
     # base edges once, then the outlines of the 2 districts and 2 provinces with reports
     assert len(outlines) >= n_base + 4 and all(o["w"] < 2 for o in outlines[:n_base])
     districts = _features_with_reports(_layer(result.deck, "districts"))
