@@ -290,6 +290,15 @@ def aggregate_places(events: pd.DataFrame, with_dates: bool = False) -> pd.DataF
     return out[cols]
 
 
+
+def _area_detail(agg, what: str, unit: str, role: str) -> str:
+    """Tooltip text for reports known only to a whole district or province."""
+    detail = (f"{plural(int(agg['n']), what)} known only to the {unit} (not a point)\n"
+              f"{_date_span(agg['first'], agg['last'])}")
+    if role == "violence":
+        detail += "\n" + _fatality_text(agg["fatalities"], agg["approx"])
+    return detail
+
 def _fatality_text(fat, approx) -> str:
     if fat is None or (isinstance(fat, float) and math.isnan(fat)):
         return "deaths not stated"
@@ -338,10 +347,7 @@ def province_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str 
         a = by_key.get(row.adm1)
         if a:
             n = int(a["n"])
-            detail = (f"{plural(n, what)} known only to the province (not a point)\n"
-                      f"{_date_span(a['first'], a['last'])}")
-            if role == "violence":
-                detail += "\n" + _fatality_text(a["fatalities"], a["approx"])
+            detail = _area_detail(a, what, "province", role)
             props = dict(title=f"{row.name} province", detail=detail, key=f"province:{row.adm1}",
                          n=n, fill=_rgba(rgb, 45), line=_rgba(rgb, 150), lw=5)
         else:
@@ -427,10 +433,7 @@ def district_layer(basemap: Basemap, agg: pd.DataFrame | None = None, role: str 
         title = f"{row.adm2} district, {row.province}"
         if a:
             n = int(a["n"])
-            detail = (f"{plural(n, what)} known only to the district (not a point)\n"
-                      f"{_date_span(a['first'], a['last'])}")
-            if role == "violence":
-                detail += "\n" + _fatality_text(a["fatalities"], a["approx"])
+            detail = _area_detail(a, what, "district", role)
             props = dict(title=title, detail=detail, key=f"district:{row.district_id}", n=n,
                          fill=_rgba(rgb, _tint(n, n_max, 50, 170)), line=_rgba(rgb, 255), lw=2)
         else:
