@@ -290,7 +290,6 @@ def aggregate_places(events: pd.DataFrame, with_dates: bool = False) -> pd.DataF
     return out[cols]
 
 
-
 def _area_detail(agg, what: str, unit: str, role: str) -> str:
     """Tooltip text for reports known only to a whole district or province."""
     detail = (f"{plural(int(agg['n']), what)} known only to the {unit} (not a point)\n"
