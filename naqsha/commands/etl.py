@@ -70,12 +70,13 @@ def etl(
     if sample and corpus is not None:
         raise CorpusError("Give either --corpus FOLDER or --sample, not both.")
     if sample:
-        from naqsha.etl.boundaries import ensure_boundaries
-
-        ensure_boundaries(progress=progress)
         corpus = sample_corpus_dir()
     if corpus is None:
         raise CorpusError("Which articles? Pass --corpus FOLDER, or --sample for the built-in sample articles.")
+    if Path(corpus).is_dir():  # a bad folder is reported by run_etl, before any download
+        from naqsha.etl.boundaries import ensure_boundaries
+
+        ensure_boundaries(progress=progress)
     report = run_etl(corpus, store, progress=progress, workers=workers, full=full)
     print_report(report, _console())
     if report.rejects:

@@ -94,8 +94,11 @@ def evaluate(
     gold_data = load_gold(gold)
     with tempfile.TemporaryDirectory(prefix="naqsha-eval-") as tmp:
         if corpus is not None:
+            from naqsha.etl.boundaries import ensure_boundaries
             from naqsha.etl.pipeline import run_etl
 
+            if Path(corpus).is_dir():
+                ensure_boundaries(progress=False)
             run_etl(corpus, Path(tmp) / "store", progress=False)
             store = Path(tmp) / "store"
         reader = StoreReader(store)
