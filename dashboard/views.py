@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -453,29 +452,32 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+TABLE_ROWS = 5000  # rows drawn in the browser; the downloads hold all of them
+
+
+def _shown_table(title: str, frame: pd.DataFrame, what: str, labels: dict, height: int, f) -> None:
+    """A heading, then the newest rows (or the empty-state message)."""
+    st.markdown(f"##### {title} ({len(frame):,})")
+    if frame.empty:
+        _nothing(what, f)
+        return
+    st.dataframe(frame.head(TABLE_ROWS), hide_index=True, width="stretch", height=height,
+                 column_config={k: st.column_config.Column(v) for k, v in labels.items()})
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"Showing the latest {TABLE_ROWS:,} of {len(frame):,}; the downloads hold all of them.")
+
+
 def view_table(events, claims, basemap, f) -> None:
     ev = events[[c for c in EVENT_TABLE if c in events.columns]].sort_values("when", ascending=False)
     ev = ev.assign(when=ev["when"].dt.date)
     cl = claims[[c for c in CLAIM_TABLE if c in claims.columns]].sort_values("published", ascending=False)
-    st.markdown(f"##### Events ({len(ev):,})")
-    if ev.empty:
-        _nothing("events", f)
-    else:
-        st.dataframe(ev.head(5000), hide_index=True, width="stretch", height=360,
-                     column_config={k: st.column_config.Column(v) for k, v in EVENT_LABELS.items()})
-        if len(ev) > 5000:
-            st.caption(f"Showing the latest 5,000 of {len(ev):,}; the downloads hold all of them.")
+    _shown_table("Events", ev, "events", EVENT_LABELS, 360, f)
     c1, c2, c3 = st.columns(3)
     c1.download_button("Events as CSV", data=lambda: _csv(ev), file_name="naqsha-events.csv",
                        mime="text/csv", disabled=ev.empty)
     c2.download_button("Events as GeoJSON", data=lambda: events_geojson(events).encode("utf-8"),
                        file_name="naqsha-events.geojson", mime="application/geo+json", disabled=ev.empty)
-    st.markdown(f"##### Control claims ({len(cl):,})")
-    if cl.empty:
-        _nothing("claims", f)
-    else:
-        st.dataframe(cl.head(5000), hide_index=True, width="stretch", height=300,
-                     column_config={k: st.column_config.Column(v) for k, v in CLAIM_LABELS.items()})
+    _shown_table("Control claims", cl, "claims", CLAIM_LABELS, 300, f)
     c3.download_button("Claims as CSV", data=lambda: _csv(cl), file_name="naqsha-claims.csv",
                        mime="text/csv", disabled=cl.empty)
 
