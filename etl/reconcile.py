@@ -36,44 +36,40 @@ from rapidfuzz import fuzz
 DEFAULT_THRESHOLD = 80.0
 MARGIN = 3.0  # a fuzzy winner must lead the next different district by this much
 
-# Spellings of province names seen in SIGAR, UCDP, AIMS and the news. The first name of
-# each group is only a label; groups are attached to our layer's provinces by whichever of
-# their spellings our layer uses (so "Ghanzi", the geoBoundaries typo, lands on Ghazni).
-PROVINCE_SPELLINGS = [
-    ["Badakhshan", "Badakshan", "Badakhshon"],
-    ["Badghis", "Badghes", "Badgis", "Badghiz"],
+# Province spellings seen in district lists (SIGAR, UCDP, AIMS) that are NOT in
+# geodata/aliases.csv: short or odd forms ("Khos", "Balk", "Aybak province") that are safe
+# in a column of province names but not in running text, where the geoparser reads that
+# table. The reconciler uses both. The first name of each group is only a label; a group
+# attaches to the layer's province that uses one of its spellings.
+LIST_ONLY_PROVINCE_SPELLINGS = [
+    ["Badakhshan", "Badakhshon"],
+    ["Badghis", "Badghiz"],
     ["Baghlan", "Baghlan-e Jadid"],
     ["Balkh", "Balk", "Mazar-e Sharif province"],
-    ["Bamyan", "Bamiyan", "Bamian"],
-    ["Daykundi", "Daikundi", "Daykondi", "Dai Kundi", "Day Kundi", "Daikondi"],
+    ["Daykundi", "Daykondi"],
     ["Farah", "Farrah"],
-    ["Faryab", "Fariab", "Faryob"],
-    ["Ghazni", "Ghanzi", "Ghazny", "Ghaznee"],
-    ["Ghor", "Ghowr", "Ghur", "Ghore"],
-    ["Helmand", "Hilmand", "Helmund"],
-    ["Herat", "Hirat", "Herath"],
-    ["Jowzjan", "Jawzjan", "Jozjan", "Juzjan", "Jouzjan"],
-    ["Kabul", "Kabol", "Cabul"],
-    ["Kandahar", "Qandahar", "Kandhar", "Qandehar"],
-    ["Kapisa", "Kapesa", "Kapissa"],
-    ["Khost", "Khowst", "Khos", "Khwost"],
-    ["Kunar", "Konar", "Kunarha"],
-    ["Kunduz", "Qunduz", "Kondoz", "Konduz"],
-    ["Laghman", "Lagman", "Laghmaan"],
-    ["Logar", "Lowgar", "Loghar"],
-    ["Nangarhar", "Ningarhar", "Nangrahar", "Nangahar"],
-    ["Nimruz", "Nimroz", "Nimrooz", "Nimrouz"],
-    ["Nuristan", "Nooristan", "Nurestan"],
-    ["Paktia", "Paktiya", "Paktya", "Pakthia"],
+    ["Faryab", "Faryob"],
+    ["Ghazni", "Ghaznee"],
+    ["Ghor", "Ghore"],
+    ["Herat", "Herath"],
+    ["Jowzjan", "Jouzjan"],
+    ["Kabul", "Cabul"],
+    ["Kandahar", "Kandhar", "Qandehar"],
+    ["Kapisa", "Kapesa"],
+    ["Khost", "Khos", "Khwost"],
+    ["Kunar", "Kunarha"],
+    ["Laghman", "Laghmaan"],
+    ["Logar", "Loghar"],
+    ["Nangarhar", "Nangahar"],
+    ["Nimruz", "Nimroz", "Nimrouz"],
+    ["Paktia", "Pakthia"],
     ["Paktika", "Paktica", "Paktyka"],
-    ["Panjshir", "Panjsher", "Panjsheer", "Panj Shir"],
-    ["Parwan", "Parvan", "Perwan"],
+    ["Panjshir", "Panj Shir"],
+    ["Parwan", "Perwan"],
     ["Samangan", "Samengan", "Aybak province"],
-    ["Sar-e Pol", "Sari Pul", "Sar-i-Pul", "Sar-e Pul", "Saripul", "Sar-e-Pol", "Sare Pol", "Sar-I-Pul"],
     ["Takhar", "Tahar", "Takhaar"],
-    ["Uruzgan", "Oruzgan", "Urozgan", "Orozgan", "Uruzghan"],
-    ["Wardak", "Maidan Wardak", "Maydan Wardak", "Vardak", "Maidan-Wardak"],
-    ["Zabul", "Zabol", "Zaboul"],
+    ["Uruzgan", "Uruzghan"],
+    ["Zabul", "Zaboul"],
 ]
 
 COUNTRY_NAMES = {"afghanistan", "afg", "af", "national", "nationwide", "country", "islamic republic of afghanistan"}
@@ -157,10 +153,13 @@ class Reconciler:
             self.province_index[squash(pname)] = code
             self.province_index[squash(code)] = code
             self.province_index[squash(code.split("-")[-1])] = code
-            for group in PROVINCE_SPELLINGS:
+            for group in LIST_ONLY_PROVINCE_SPELLINGS:
                 if squash(pname) in {squash(g) for g in group}:
                     for g in group:
                         self.province_index.setdefault(squash(g), code)
+        for alias, key in table_aliases():
+            if key in self.province_names:
+                self.province_index.setdefault(squash(alias), key)
         # district aliases: place_key -> list of (alias key, what)
         self.alias_keys: dict[str, list[tuple[str, str]]] = {}
         for e in self.districts:
@@ -331,23 +330,21 @@ class Reconciler:
         return self.district(district, province)
 
 
+def table_aliases() -> list[tuple[str, str]]:
+    """(alias, place_key) pairs for Afghan provinces and districts from the reviewed
+    table geodata/aliases.csv, which ships with the package."""
+    text = resources.files("naqsha.geodata").joinpath("aliases.csv").read_text("utf-8-sig")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return [(row["alias"], row["key"]) for row in csv.DictReader(lines)
+            if row.get("alias") and (row.get("key") or "").startswith("AF-")]
+
+
 def default_aliases() -> list[tuple[str, str]]:
-    """(alias, place_key) pairs from the gazetteer and geodata/aliases.csv when they exist.
+    """(alias, place_key) pairs from geodata/aliases.csv and, when it can be loaded, the gazetteer.
 
     Both are optional: reconciliation works without them (brackets, izafa and fuzzy
     matching still apply)."""
-    pairs: list[tuple[str, str]] = []
-    try:
-        text = resources.files("naqsha.geodata").joinpath("aliases.csv").read_text("utf-8-sig")
-    except (FileNotFoundError, OSError, ModuleNotFoundError):
-        text = ""
-    if text:
-        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        for row in csv.DictReader(lines):
-            alias = row.get("alias") or row.get("name") or row.get("variant")
-            key = row.get("place_key") or row.get("key") or row.get("canonical_key")
-            if alias and key and (key.startswith("AF-")):
-                pairs.append((alias, key))
+    pairs = table_aliases()
     try:
         from naqsha.etl import gazetteer  # written by another engineer; optional here
 
