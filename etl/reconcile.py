@@ -340,9 +340,8 @@ def table_aliases() -> list[tuple[str, str]]:
 
 
 def default_aliases() -> list[tuple[str, str]]:
-    """(alias, place_key) pairs from geodata/aliases.csv and, when it can be loaded, the gazetteer.
-
-    Both are optional: reconciliation works without them (brackets, izafa and fuzzy
+    """(alias, place_key) pairs from geodata/aliases.csv and, when it can be loaded, the
+    gazetteer (which needs the boundary cache; without it, brackets, izafa and fuzzy
     matching still apply)."""
     pairs = table_aliases()
     try:
