@@ -18,6 +18,7 @@ from .compare_layers import (
     province_outline_layer, provinces_for_map,
 )
 from .compare_snapshot import compare_download_name, render_compare_snapshot
+from .layer_data import externalize
 
 
 def timeline_chart(series: pd.DataFrame, claims: pd.DataFrame, metric: str):
@@ -82,9 +83,9 @@ def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
         if districts is not None:
             m1, m2 = st.columns(2)
             m1.caption(_md(la))
-            m1.pydeck_chart(make_deck([choropleth_layer(districts, va, la, "compare-a")] + outline), key="compare_map_a")
+            m1.pydeck_chart(externalize(make_deck([choropleth_layer(districts, va, la, "compare-a")] + outline)), key="compare_map_a")
             m2.caption(_md(lb))
-            m2.pydeck_chart(make_deck([choropleth_layer(districts, vb, lb, "compare-b")] + outline), key="compare_map_b")
+            m2.pydeck_chart(externalize(make_deck([choropleth_layer(districts, vb, lb, "compare-b")] + outline)), key="compare_map_b")
         div = divergence(va, vb)
         s = divergence_summary(div)
         st.markdown(f"**Divergence** ({_md(la)} → {_md(lb)}): {s['both']} districts assessed by both; {s['agree']} agree, "
@@ -92,7 +93,7 @@ def render_compare_tab(reader, filters: F.Filters | None = None) -> None:
                     f"{s['only_a']} only in A, {s['only_b']} only in B.")
         if districts is not None:
             st.markdown(DIVERGENCE_MD, unsafe_allow_html=True)  # constant text, no data
-            st.pydeck_chart(make_deck([divergence_layer(districts, div, la, lb)] + outline), key="compare_divergence")
+            st.pydeck_chart(externalize(make_deck([divergence_layer(districts, div, la, lb)] + outline)), key="compare_divergence")
         st.dataframe(div[div["status"] != "agree"][["place_key", "category_original_a", "category_original_b",
                                                      "difference", "status"]], hide_index=True)
         d1, d2 = st.columns(2)

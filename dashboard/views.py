@@ -20,6 +20,7 @@ from naqsha.settings import get_settings
 
 from naqsha.dashboard import data as DATA
 from naqsha.dashboard import deck as D
+from naqsha.dashboard import layer_data
 from naqsha.dashboard.safe import csv_safe, md
 
 VIEWS = {
@@ -305,7 +306,7 @@ def legend_control() -> None:
 def _map_with_evidence(view: str, result: D.MapResult, events, claims, role, legend, caption: str) -> None:
     left, right = st.columns([3, 1.25], gap="medium")
     with left:
-        event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object",
+        event = st.pydeck_chart(layer_data.externalize(result.deck), on_select="rerun", selection_mode="single-object",
                                 key=f"map_{view}", height=MAP_HEIGHT)
         legend()
         st.caption(caption)
@@ -488,14 +489,11 @@ SNAPSHOT_MAPS = {"violence": "violence", "venues": "venues", "control": "control
 
 
 def snapshot_button(view: str, root: str, f: F.Filters) -> None:
-    """Issue 6: download the current map as a report-quality file, drawn by the same
-    function as ``naqsha snapshot`` (absent until that module exists)."""
+    """Download the current map as a report-quality file, drawn by the same function as
+    ``naqsha snapshot``. The drawing code (matplotlib) is imported on download, not on
+    every page view."""
     map_name = SNAPSHOT_MAPS.get(view)
     if map_name is None:
-        return
-    try:
-        from naqsha.dashboard.snapshot import render_snapshot
-    except ImportError:
         return
     from naqsha.store import StoreReader
 
@@ -507,6 +505,8 @@ def snapshot_button(view: str, root: str, f: F.Filters) -> None:
         mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}[fmt]
 
         def render() -> bytes:
+            from naqsha.dashboard.snapshot import render_snapshot
+
             return render_snapshot(StoreReader(root), map_name, f, fmt=fmt, page=page, orientation=orientation)
 
         st.download_button(f"Download {fmt.upper()}", data=render, file_name=f"naqsha-{map_name}.{fmt}",

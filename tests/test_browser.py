@@ -109,7 +109,7 @@ def page(browser, server):
     """A fresh page that records dialogs and every request leaving the app's server."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     pg = context.new_page()
-    pg.dialogs, pg.outside = [], []
+    pg.dialogs, pg.outside, pg.layer_data = [], [], []
 
     def on_dialog(d):
         pg.dialogs.append(d.message)
@@ -117,6 +117,7 @@ def page(browser, server):
 
     pg.on("dialog", on_dialog)
     pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else pg.outside.append(r.url))
+    pg.on("requestfinished", lambda r: pg.layer_data.append(r.url) if "/naqsha/layer-data/" in r.url else None)
     yield pg
     context.close()
 
@@ -167,6 +168,7 @@ def test_map_draws_offline_and_tooltips_show_text(page, server, tmp_path):
     canvas = page.locator(CANVAS).first
     png = canvas.screenshot(path=str(shots_dir(tmp_path) / "browser-violence-map.png"))
     assert is_drawn(png), "the map canvas is blank"
+    assert page.layer_data, "the map's data should come by URL from the app's own server, not inline"
 
     x, y = screen_point(page, 69.1723, 34.5281)  # Kabul
     tooltip = page.locator(".deck-tooltip")

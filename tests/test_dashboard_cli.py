@@ -14,7 +14,7 @@ from naqsha.store import StoreReader
 
 def test_streamlit_runs_headless_offline_and_quiet():
     argv = cmd.streamlit_command(8600)
-    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("dashboard/app.py")
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("dashboard/server.py")
     flags = dict(zip(argv[5::2], argv[6::2]))
     assert flags["--server.headless"] == "true"
     assert flags["--server.address"] == "127.0.0.1" and flags["--server.port"] == "8600"

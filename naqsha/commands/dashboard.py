@@ -27,11 +27,17 @@ def app_path() -> Path:
     return Path(str(files("naqsha.dashboard") / "app.py"))
 
 
+def server_path() -> Path:
+    """The server around the script: serves the maps' data and warms the caches at start
+    (``naqsha/dashboard/server.py``)."""
+    return app_path().with_name("server.py")
+
+
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """``streamlit run`` with the flags that keep it offline and quiet (no usage stats,
-    no file watcher, no browser launch, no developer menu)."""
+    """``streamlit run`` on the server, with the flags that keep it offline and quiet (no
+    usage stats, no file watcher, no browser launch, no developer menu)."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(app_path()),
+        sys.executable, "-m", "streamlit", "run", str(server_path()),
         "--server.headless", "true",
         "--server.address", address,
         "--server.port", str(port),
