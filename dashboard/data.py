@@ -36,6 +36,7 @@ class StoreData:
     claims: pd.DataFrame
     documents: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    _options: dict = field(default_factory=dict, repr=False)  # memo of :func:`options`
 
     @property
     def empty(self) -> bool:
@@ -125,7 +126,15 @@ class Options:
 
 
 def options(data: StoreData, province_names: dict[str, str] | None = None) -> Options:
-    """What each filter can choose from, most frequent first (outlets, cited sources)."""
+    """What each filter can choose from, most frequent first (outlets, cited sources).
+    Computed once per store and boundary names (about 50 ms at 100,000 events)."""
+    key = tuple(sorted((province_names or {}).items()))
+    if key not in data._options:
+        data._options[key] = _options(data, province_names)
+    return data._options[key]
+
+
+def _options(data: StoreData, province_names: dict[str, str] | None) -> Options:
     outlets = pd.concat([data.events["outlet_label"], data.claims["outlet_label"]]).value_counts()
     cited = data.claims["cited_label"].value_counts()
     roles = [r for r in ("violence", "negotiation", "control")]
@@ -169,6 +178,11 @@ def _cached_basemap(stamp: str) -> D.Basemap:
 def cached_basemap() -> D.Basemap:
     """``load_basemap`` memoised until the boundary cache is rebuilt."""
     return _cached_basemap(boundaries_stamp())
+
+
+def n_articles(events: pd.DataFrame, claims: pd.DataFrame) -> int:
+    """How many articles the filtered events and claims come from."""
+    return int(pd.concat([events["doc_id"], claims["doc_id"]]).nunique())
 
 
 def finite(x) -> bool:

@@ -5,7 +5,8 @@
   parses it natively instead of through Streamlit's JSON5 parser;
 - warm up at start: import the page's modules and read the store and boundaries into the
   page's caches in the background, so that the first visitor does not wait for them
-  (about 2.5 s on a 100,000-event store).
+  (about 1.5 s on a 100,000-event store). The snapshot code (matplotlib) is left out:
+  it would compete with the first visit for the interpreter, and loads on download.
 
 ``naqsha dashboard`` runs ``streamlit run`` on this file (Streamlit finds ``app`` here).
 """
@@ -38,11 +39,10 @@ def warm_up() -> None:
     is left for the page, which shows it with the command that fixes it."""
     try:
         from naqsha.dashboard import data, views  # noqa: F401  (the imports are half the cost)
-        from naqsha.dashboard import snapshot  # noqa: F401  (matplotlib, for the snapshot button)
         from naqsha.settings import get_settings
 
-        data.cached_basemap()
-        data.cached_store_data(str(get_settings().store))
+        basemap = data.cached_basemap()
+        data.options(data.cached_store_data(str(get_settings().store)), basemap.province_names())
     except Exception as exc:  # noqa: BLE001
         log.info("warm-up stopped early (the page will say why): %s", exc)
 

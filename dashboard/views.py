@@ -551,7 +551,7 @@ def main() -> None:
     f = sidebar_filters(opts, names)
     events, claims = DATA.apply_filters(store_data, f)
 
-    n_docs = len(set(events["doc_id"]) | set(claims["doc_id"]))
+    n_docs = DATA.n_articles(events, claims)
     st.markdown(f"**{len(events):,}** reports and **{len(claims):,}** control claims from "
                 f"**{n_docs:,}** articles · {md(f.describe())}")
     if events.empty and claims.empty:
