@@ -51,9 +51,7 @@ def load_store_data(root: str | Path | None = None) -> StoreData:
     Raises ``naqsha.errors.StoreMissing`` when there is no store."""
     reader = StoreReader(root)
     version = reader.version()
-    events = pd.DataFrame(reader.read("events"))
-    if "geometry" in events.columns:
-        events = events.drop(columns="geometry")
+    events = reader.read_attributes("events")
     claims = pd.DataFrame(reader.read("claims"))
     docs = pd.DataFrame(reader.read("documents", columns=DOC_COLUMNS)) if reader.has("documents") \
         else pd.DataFrame(columns=DOC_COLUMNS)
@@ -69,7 +67,7 @@ def load_store_data(root: str | Path | None = None) -> StoreData:
         date_basis=ev_when.notna().map({True: "event date", False: "publication day"}),
         outlet_label=F.outlet_label(events["outlet"]),
         title=events["doc_id"].map(titles),
-        precision_label=events["precision"].map(D.precision_label),
+        precision_label=_precision_labels(events["precision"]),
     )
     res = places.drop_duplicates(["doc_id", "place_key"]).set_index(["doc_id", "place_key"])["resolution"]
     if len(events):
@@ -88,6 +86,12 @@ def load_store_data(root: str | Path | None = None) -> StoreData:
     except Exception:  # an old generation without meta.json is still readable
         meta = {}
     return StoreData(version, events.reset_index(drop=True), claims.reset_index(drop=True), docs, meta)
+
+
+def _precision_labels(precision: pd.Series) -> pd.Series:
+    """``deck.precision_label`` of each value, worked out once per distinct value."""
+    labels = {v: D.precision_label(v) for v in precision.dropna().unique()}
+    return precision.map(labels).fillna(D.precision_label(None))
 
 
 def load_basemap() -> D.Basemap:

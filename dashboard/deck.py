@@ -104,14 +104,6 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 # --- geometry -> GeoJSON dicts ---------------------------------------------------------
 
-def _round_coords(obj, nd: int = 4):
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), nd) for v in obj]
-        return [_round_coords(o, nd) for o in obj]
-    return obj
-
-
 def _simplified(gdf, tolerance: float):
     import shapely
 
@@ -135,7 +127,7 @@ def edge_paths(gdf, tolerance: float, nd: int = 3) -> list[list[list[float]]]:
         return []
     merged = shapely.line_merge(shapely.unary_union(shapely.boundary(np.asarray(geoms))))
     lines = getattr(merged, "geoms", [merged])
-    return [[[round(x, nd), round(y, nd)] for x, y in line.coords] for line in lines if not line.is_empty]
+    return [np.round(shapely.get_coordinates(line), nd).tolist() for line in lines if not line.is_empty]
 
 
 def geometry_dicts(gdf, tolerance: float = 0.0, nd: int = 4) -> list[dict]:
@@ -144,15 +136,8 @@ def geometry_dicts(gdf, tolerance: float = 0.0, nd: int = 4) -> list[dict]:
     few hundred kilobytes instead of megabytes."""
     import shapely
 
-    geoms = _simplified(gdf, tolerance)
-    out = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            out.append(None)
-            continue
-        mapping = shapely.geometry.mapping(g)
-        out.append({"type": mapping["type"], "coordinates": _round_coords(mapping["coordinates"], nd)})
-    return out
+    geoms = shapely.transform(_simplified(gdf, tolerance), lambda xy: np.round(xy, nd))
+    return [None if g is None or g.is_empty else json.loads(shapely.to_geojson(g)) for g in geoms]
 
 
 @dataclass

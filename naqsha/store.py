@@ -133,6 +133,16 @@ class StoreReader:
             return empty(name)
         return from_arrow(name, pq.read_table(path, columns=columns))
 
+    def read_attributes(self, name: str) -> pd.DataFrame:
+        """The table without its geometry, as a plain DataFrame: what a reader needs when
+        the table keeps ``lon``/``lat`` columns too (decoding 100,000 points costs more than
+        reading the whole file)."""
+        path = self._generation() / f"{name}.parquet"
+        if not path.is_file():
+            return pd.DataFrame(empty(name)).drop(columns="geometry", errors="ignore")
+        columns = [c for c in pq.read_schema(path).names if c != "geometry"]
+        return from_arrow(name, pq.read_table(path, columns=columns))
+
     def version(self) -> str:
         """Changes whenever a write lands (use it as a cache key)."""
         return self._generation().name
