@@ -189,5 +189,37 @@ def n_articles(events: pd.DataFrame, claims: pd.DataFrame) -> int:
     return int(pd.concat([events["doc_id"], claims["doc_id"]]).nunique())
 
 
+# --- maps, memoised per store, boundaries and filters ---------------------------------------
+
+def _violence(events, claims, basemap):
+    return D.violence_map(events, basemap)
+
+
+def _venues(events, claims, basemap):
+    return D.venues_maps(events, basemap)
+
+
+def _control(events, claims, basemap):
+    return D.control_map(claims, basemap)
+
+
+MAP_BUILDERS = {"violence": _violence, "venues": _venues, "control": _control}
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _cached_map(key: tuple, which: str, _events, _claims, _basemap):
+    return MAP_BUILDERS[which](_events, _claims, _basemap)
+
+
+def cached_map(which: str, root: str, data: StoreData, f: F.Filters, events: pd.DataFrame,
+               claims: pd.DataFrame, basemap: D.Basemap):
+    """The map ``which`` for the filtered rows, built once per (store version, boundaries,
+    filters): going back to a view or a filter already seen costs nothing, and the
+    server's warm-up builds the landing view before the first visit. The result is
+    shared: never mutate it (``layer_data.externalize`` copies)."""
+    key = (root, data.version, boundaries_stamp(), repr(f))
+    return _cached_map(key, which, events, claims, basemap)
+
+
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))

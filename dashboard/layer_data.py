@@ -20,6 +20,7 @@ never as HTML; tooltips still use deck.gl's text mode (see :mod:`naqsha.dashboar
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -71,22 +72,32 @@ def lookup(key: str) -> bytes | None:
 
 
 def externalize(deck):
-    """Replace the data of each large layer of a pydeck ``deck`` by its URL, when serving
-    is enabled; returns the deck. Data the browser's strict JSON parser would reject
-    (NaN, infinities) stays inline, where Streamlit's lenient parser accepts it."""
+    """A copy of the pydeck ``deck`` whose large layers carry a URL instead of their data,
+    when serving is enabled (else ``deck`` itself; it is never changed: decks are cached
+    and shared). Data the browser's strict JSON parser would reject (NaN, infinities)
+    stays inline, where Streamlit's lenient parser accepts it."""
     if not _enabled or deck is None:
         return deck
+    layers = []
     for layer in deck.layers:
-        data = layer.data
-        if not isinstance(data, (list, dict)) or not data:
-            continue
-        try:
-            payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError):
-            continue
-        if len(payload) >= MIN_BYTES:
-            layer.data = publish(payload)
-    return deck
+        url = _url_for(layer.data)
+        if url is not None:
+            layer = copy.copy(layer)
+            layer.data = url
+        layers.append(layer)
+    out = copy.copy(deck)
+    out.layers = layers
+    return out
+
+
+def _url_for(data) -> str | None:
+    if not isinstance(data, (list, dict)) or not data:
+        return None
+    try:
+        payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return None
+    return publish(payload) if len(payload) >= MIN_BYTES else None
 
 
 async def serve_layer_data(request):

@@ -41,8 +41,16 @@ def warm_up() -> None:
         from naqsha.dashboard import data, views  # noqa: F401  (the imports are half the cost)
         from naqsha.settings import get_settings
 
+        from naqsha.filters import Filters
+
+        root = str(get_settings().store)
         basemap = data.cached_basemap()
-        data.options(data.cached_store_data(str(get_settings().store)), basemap.province_names())
+        store_data = data.cached_store_data(root)
+        data.options(store_data, basemap.province_names())
+        # the landing view (violence, no filters): built, and its layer data published
+        events, claims = data.apply_filters(store_data, Filters())
+        landing = data.cached_map("violence", root, store_data, Filters(), events, claims, basemap)
+        layer_data.externalize(landing.deck)
     except Exception as exc:  # noqa: BLE001
         log.info("warm-up stopped early (the page will say why): %s", exc)
 

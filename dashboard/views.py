@@ -321,13 +321,13 @@ def _nothing(what: str, f: F.Filters) -> None:
             "filter (**Reset filters** in the sidebar).")
 
 
-def view_violence(events, claims, basemap, f) -> None:
+def view_violence(events, claims, basemap, f, maps) -> None:
     ev = events[events["role"] == "violence"]
     if ev.empty:
         _nothing("violence reports", f)
         if f.roles and "violence" not in f.roles:
             st.caption("The role filter excludes violence.")
-    result = D.violence_map(ev, basemap)
+    result = maps("violence")
     n_fat = pd.to_numeric(ev["fatalities"], errors="coerce")
     caption = (f"{len(ev):,} violence reports from {ev['doc_id'].nunique():,} articles; "
                f"{result.n_drawn:,} drawn. Deaths stated in {D.plural(int(n_fat.notna().sum()), 'report')} "
@@ -335,11 +335,11 @@ def view_violence(events, claims, basemap, f) -> None:
     _map_with_evidence("violence", result, ev, claims, "violence", lambda: legend_precision("violence"), caption)
 
 
-def view_venues(events, claims, basemap, f) -> None:
+def view_venues(events, claims, basemap, f, maps) -> None:
     ev = events[events["role"] == "negotiation"]
     if ev.empty:
         _nothing("reports of talks", f)
-    afg, region = D.venues_maps(ev, basemap)
+    afg, region = maps("venues")
     table = D.venue_table(ev)
     st.markdown("**Abroad:** where talks on Afghanistan were reported outside the country")
     _map_with_evidence("venues_abroad", region, ev, claims, "negotiation",
@@ -361,7 +361,7 @@ def view_venues(events, claims, basemap, f) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
 
 
-def view_control(events, claims, basemap, f) -> None:
+def view_control(events, claims, basemap, f, maps) -> None:
     if claims.empty:
         _nothing("control claims", f)
     st.caption("Pick an outlet or a cited source in the sidebar to see one source's claims.")
@@ -382,7 +382,7 @@ def view_control(events, claims, basemap, f) -> None:
                         st.caption(f"as of {md(card['as_of'])}")
         if n_cards > len(cards):
             st.caption(f"The {n_cards - len(cards):,} older articles with national figures are in the Table view.")
-    result = D.control_map(claims, basemap)
+    result = maps("control")
     st.markdown("##### District and province claims")
     _map_with_evidence("control", result, events, claims, None, legend_control,
                        f"{result.n_drawn:,} district- or province-level claims drawn on "
@@ -565,12 +565,15 @@ def main() -> None:
         snapshot_button(view, root, f)
     sync_url(f, view)
 
+    def maps(which: str):
+        return DATA.cached_map(which, root, store_data, f, events, claims, basemap)
+
     if view == "violence":
-        view_violence(events, claims, basemap, f)
+        view_violence(events, claims, basemap, f, maps)
     elif view == "venues":
-        view_venues(events, claims, basemap, f)
+        view_venues(events, claims, basemap, f, maps)
     elif view == "control":
-        view_control(events, claims, basemap, f)
+        view_control(events, claims, basemap, f, maps)
     elif view == "timeline":
         view_timeline(events, claims, basemap, f)
     elif view == "table":

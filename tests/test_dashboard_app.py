@@ -206,3 +206,35 @@ def test_compare_tab_when_installed(small):
         pytest.skip("the comparison view (issue 7) is not installed")
     at = run({"view": "compare"})
     assert at.segmented_control(key="view").value == "compare"
+
+
+def _import_server():
+    """naqsha.dashboard.server, without leaving layer-data serving on for other tests."""
+    from naqsha.dashboard import layer_data
+
+    before = layer_data._enabled
+    try:
+        from naqsha.dashboard import server
+    finally:
+        layer_data._enabled = before
+    return server
+
+
+def test_the_server_builds_the_landing_map_before_the_first_visit(small, monkeypatch):
+    from naqsha.dashboard import deck as D
+
+    server = _import_server()
+    built = []
+    real = D.violence_map
+    monkeypatch.setattr(D, "violence_map", lambda *a, **k: built.append(1) or real(*a, **k))
+    server.warm_up()
+    assert built == [1]
+    at = run()
+    assert not at.exception
+    assert built == [1], "the first visit should reuse the map the warm-up built"
+    assert "Kabul" in at.get("deck_gl_json_chart")[0].proto.json
+
+
+def test_warm_up_without_a_store_leaves_the_message_to_the_page(geodata, isolated_home):
+    _import_server().warm_up()  # must not raise
+    assert "There is no store yet" in " ".join(i.value for i in run().info)

@@ -76,3 +76,10 @@ def test_memory_is_bounded_oldest_dropped_first(serving, monkeypatch):
     keys = [u[len(LD.ROUTE_PREFIX):-5] for u in urls]
     assert serving.lookup(keys[0]) is None and serving.lookup(keys[-1]) is not None
     assert serving._size <= 10_000
+
+
+def test_externalize_leaves_the_cached_deck_as_it_was(serving):
+    deck = D.make_deck([D.point_layer(big_points())])
+    served = serving.externalize(deck)
+    assert isinstance(served.layers[0].data, str)
+    assert isinstance(deck.layers[0].data, list), "decks are cached and shared: never changed in place"
