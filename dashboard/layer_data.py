@@ -38,11 +38,16 @@ _lock = threading.Lock()
 _entries: OrderedDict[str, bytes] = OrderedDict()
 _size = 0
 _enabled = False
+_prefix = ROUTE_PREFIX
 
 
-def enable() -> None:
-    """Serve layer data by URL from now on (called by the server that mounts :func:`routes`)."""
-    global _enabled
+def enable(base_url_path: str = "") -> None:
+    """Serve layer data by URL from now on (called by the server that mounts :func:`routes`).
+    ``base_url_path`` is Streamlit's ``server.baseUrlPath``: behind a proxy that forwards
+    only that path, the data must live under it too."""
+    global _enabled, _prefix
+    base = base_url_path.strip("/")
+    _prefix = f"/{base}{ROUTE_PREFIX}" if base else ROUTE_PREFIX
     _enabled = True
 
 
@@ -63,7 +68,7 @@ def publish(payload: bytes) -> str:
             while _size > MAX_BYTES and len(_entries) > 1:
                 _, dropped = _entries.popitem(last=False)
                 _size -= len(dropped)
-    return f"{ROUTE_PREFIX}{key}.json"
+    return f"{_prefix}{key}.json"
 
 
 def lookup(key: str) -> bytes | None:
@@ -116,4 +121,4 @@ async def serve_layer_data(request):
 def routes() -> list:
     from starlette.routing import Route
 
-    return [Route(ROUTE_PREFIX + "{key}.json", serve_layer_data, methods=["GET"])]
+    return [Route(_prefix + "{key}.json", serve_layer_data, methods=["GET"])]

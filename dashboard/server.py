@@ -64,5 +64,5 @@ async def lifespan(_app):
     yield
 
 
-layer_data.enable()
+layer_data.enable(st.get_option("server.baseUrlPath") or "")
 app = st.App(Path(__file__).with_name("app.py"), routes=layer_data.routes(), lifespan=lifespan)

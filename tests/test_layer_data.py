@@ -83,3 +83,11 @@ def test_externalize_leaves_the_cached_deck_as_it_was(serving):
     served = serving.externalize(deck)
     assert isinstance(served.layers[0].data, str)
     assert isinstance(deck.layers[0].data, list), "decks are cached and shared: never changed in place"
+
+
+def test_behind_a_base_url_path_the_data_lives_under_it(serving, monkeypatch):
+    monkeypatch.setattr(LD, "_prefix", LD._prefix)
+    serving.enable("/naqsha-proxy/")
+    url = serving.publish(b'{"a": 1}')
+    assert url.startswith("/naqsha-proxy/naqsha/layer-data/")
+    assert serving.routes()[0].path == "/naqsha-proxy/naqsha/layer-data/{key}.json"
