@@ -39,9 +39,8 @@ def warm_up() -> None:
     is left for the page, which shows it with the command that fixes it."""
     try:
         from naqsha.dashboard import data, views  # noqa: F401  (the imports are half the cost)
-        from naqsha.settings import get_settings
-
         from naqsha.filters import Filters
+        from naqsha.settings import get_settings
 
         root = str(get_settings().store)
         basemap = data.cached_basemap()
